@@ -1,0 +1,12 @@
+/** Writing to the terminal: the only module besides cli/main.ts that touches stdout/stderr. */
+import { formatIssue, type Issue } from '../core/errors.js';
+
+export const out = (s: string) => process.stdout.write(s);
+export const err = (s: string) => process.stderr.write(s);
+
+export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
+  if (!issues.length) return;
+  err(`warning: ${issues.length} value(s) still hold a FIXME placeholder (an error for a real install):\n`);
+  for (const i of issues.slice(0, max)) err(`  - ${formatIssue({ ...i, fix: undefined } as Issue)}\n`);
+  if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
+}

@@ -1,0 +1,104 @@
+/**
+ * From command-line sources to rendered objects: reads the files (the only I/O here), then calls
+ * the pure resolve and render steps. Used by every command that renders.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PandaError } from '../core/errors.js';
+import type { K8sObject } from '../core/k8s.js';
+import { resolveAffix, stackNames, type Affix } from '../core/names.js';
+import { readLayers, resolveValues, type ValuesSources } from '../values/load.js';
+import type { Values } from '../values/schema.js';
+import { renderSecrets } from '../secrets/render.js';
+import { generateJwks } from '../secrets/keystore.js';
+import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
+import { BUILTIN_SECRETS_FILES } from './paths.js';
+import { renderStack, type RenderedStack, type Selection } from './stack.js';
+import type { FileSet } from '../components/types.js';
+import type { ComponentName } from '../core/names.js';
+
+export interface RenderOptions extends ValuesSources, Selection {
+  affix?: string;
+  /** Operator sandbox overlays: `<dir>/<component>/<set>/<file>`. */
+  sandboxDirs?: readonly string[];
+}
+
+export interface Resolved {
+  values: Values;
+  affix: Affix;
+  /** The secrets values file in use, if any. */
+  secretsFile?: string;
+}
+
+/** The secrets values file: explicit, from an upstream checkout, or `./secrets/values.yaml` when present. */
+export function secretsValuesFile(o: ValuesSources): string | undefined {
+  if (o.secretsValues) return o.secretsValues;
+  if (o.from) return path.join(o.from, 'secrets', 'values.yaml');
+  const local = path.join('secrets', 'values.yaml');
+  return fs.existsSync(local) ? local : undefined;
+}
+
+export function resolve(o: RenderOptions): Resolved {
+  const secretsFile = secretsValuesFile(o);
+  const layers = readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}) });
+  const values = resolveValues(layers);
+  const affix = resolveAffix(o.affix, values.secrets.affix, secretsFile);
+  return { values, affix, ...(secretsFile ? { secretsFile } : {}) };
+}
+
+export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
+  if (o.sandboxDirs?.length) checkSandboxDirs(o.sandboxDirs);
+  const r = resolve(o);
+  const cache = new Map<ComponentName, ReadonlyMap<string, FileSet>>();
+  const stack = renderStack({
+    values: r.values,
+    affix: r.affix,
+    selection: o,
+    sandbox: (c) => {
+      let s = cache.get(c);
+      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [])));
+      return s;
+    },
+  });
+  return { ...r, ...stack };
+}
+
+export interface SecretsOptions extends RenderOptions {
+  /** Secrets files directory (upstream `secrets/files/` layout). */
+  secretsDir?: string;
+  /** Keystore to use when none is supplied (e.g. the one already installed). */
+  keystore?: string;
+}
+
+export function secretsFilesDir(o: SecretsOptions, secretsFile?: string): string {
+  if (o.secretsDir) {
+    if (!fs.existsSync(o.secretsDir) || !fs.statSync(o.secretsDir).isDirectory())
+      throw new PandaError('secrets files directory not found', [
+        { where: '--secrets-dir', message: `not a directory: ${o.secretsDir}`, fix: 'name a directory laid out like secrets/files/ (panda_certs/, iam_conf/, ...)' },
+      ]);
+    return o.secretsDir;
+  }
+  if (secretsFile) {
+    const beside = path.join(path.dirname(secretsFile), 'files');
+    if (fs.existsSync(beside)) return beside;
+  }
+  return BUILTIN_SECRETS_FILES;
+}
+
+export function renderSecretsFromOptions(o: SecretsOptions): { objects: K8sObject[]; prefix: string; filesDir: string } & Resolved {
+  const r = resolve(o);
+  const filesDir = secretsFilesDir(o, r.secretsFile);
+  const recursive = new Set(['panda_certs', 'harvester_certs', 'idds_certs']);
+  const objects = renderSecrets(r.values.secrets, {
+    affix: r.affix,
+    prefix: r.values.global.secret,
+    stack: stackNames(r.affix),
+    files: (folder) => {
+      const own = loadFolder(filesDir, folder, recursive.has(folder) ? { recursive: true, ext: '.pem' } : {});
+      if (own.size || filesDir === BUILTIN_SECRETS_FILES) return own;
+      return loadFolder(BUILTIN_SECRETS_FILES, folder);
+    },
+    iamKeystore: o.keystore ?? generateJwks(),
+  });
+  return { ...r, objects, prefix: r.values.global.secret, filesDir };
+}

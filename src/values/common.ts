@@ -1,0 +1,157 @@
+/**
+ * Schema pieces shared by every component's values slice. The values schema is the single source
+ * of truth: TypeScript types are inferred from it, defaults live in it, and `schema/values.schema.json`
+ * is generated from it for editor completion.
+ */
+import { z } from 'zod';
+
+/** A string option. Numbers are refused (quote them) so `tag: 1.10` cannot silently become "1.1". */
+export const str = (description: string, def: string) => z.string().default(def).describe(`${description}\n@default ${JSON.stringify(def)}`);
+export const optStr = (description: string) => z.string().optional().describe(description);
+export const bool = (description: string, def: boolean) => z.boolean().default(def).describe(`${description}\n@default ${def}`);
+export const int = (description: string, def: number) => z.number().int().default(def).describe(`${description}\n@default ${def}`);
+/**
+ * A value that ends up in a Secret or env var: strings, and numbers or booleans written without
+ * quotes (`password: 12345`), are all kept as strings.
+ */
+export const secretText = (description: string, def: string) =>
+  z
+    .union([z.string(), z.number(), z.boolean()])
+    .transform((v) => String(v))
+    .default(def)
+    .describe(`${description}\n@default ${JSON.stringify(def)}`);
+
+/** Free-form Kubernetes fields passed through to the pod spec (validated against the OpenAPI schema after render). */
+export const k8sMap = (description: string) => z.record(z.string(), z.unknown()).default({}).describe(`${description}\n@default {}`);
+export const k8sList = (description: string) => z.array(z.unknown()).default([]).describe(`${description}\n@default []`);
+export const stringMap = (description: string) => z.record(z.string(), z.string()).default({}).describe(`${description}\n@default {}`);
+
+/** Marks keys that upstream's values carry but no template reads; accepted so upstream files load unchanged. */
+export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') => z.unknown().optional().describe(description);
+
+export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always' | 'IfNotPresent' | 'Never') =>
+  z
+    .strictObject({
+      repository: str('Image repository.', repository),
+      tag: str('Image tag.', tag),
+      pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default(pullPolicy).describe(`Image pull policy.\n@default ${pullPolicy}`),
+    })
+    .prefault({});
+export type ImageValues = z.infer<ReturnType<typeof imageSchema>>;
+
+export interface StorageDefaults {
+  path: string;
+  create?: boolean;
+  selector?: boolean;
+  /** `null` leaves `storageClassName` unset on the claim (cluster default class). */
+  class?: string | null;
+  size?: string;
+}
+
+export const storageSchema = (d: StorageDefaults) =>
+  z
+    .strictObject({
+      create: bool('Create a hostPath PersistentVolume for this claim. Set false to use a StorageClass.', d.create ?? true),
+      class: z
+        .string()
+        .nullable()
+        .default(d.class === undefined ? 'manual' : d.class)
+        .describe(`StorageClass of the claim (and the PV when created).\n@default ${JSON.stringify(d.class === undefined ? 'manual' : d.class)}`),
+      path: str('hostPath of the created PersistentVolume.', d.path),
+      size: str('Requested size.', d.size ?? '5Gi'),
+      selector: bool('Bind the claim to the PersistentVolume created here (label selector).', d.selector ?? true),
+      accessModes: z
+        .array(z.enum(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']))
+        .default(['ReadWriteMany'])
+        .describe('Access modes of the claim and volume.\n@default ["ReadWriteMany"]'),
+    })
+    .prefault({});
+export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;
+
+export const serviceAccountSchema = z
+  .strictObject({
+    create: bool('Create a ServiceAccount named after the workload and run the pod under it.', false),
+    annotations: stringMap('Annotations of the ServiceAccount.'),
+    name: str('Name of the ServiceAccount (default: the workload name when created, else `default`).', ''),
+  })
+  .prefault({});
+
+export const autoscalingSchema = z
+  .strictObject({
+    enabled: bool('Render a HorizontalPodAutoscaler (autoscaling/v2) and leave replicas to it.', false),
+    minReplicas: int('Minimum replicas.', 1),
+    maxReplicas: int('Maximum replicas.', 100),
+    targetCPUUtilizationPercentage: int('Target average CPU utilisation in percent.', 80),
+    targetMemoryUtilizationPercentage: z.number().int().optional().describe('Target average memory utilisation in percent.'),
+  })
+  .prefault({});
+
+/** Options every workload (Deployment) has. */
+export const workloadFields = (image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' }) => ({
+  enabled: bool('Deploy this sub-component.', true),
+  replicaCount: int('Number of pod replicas.', 1),
+  image: imageSchema(image.repository, image.tag, image.pullPolicy),
+  imagePullSecrets: k8sList('imagePullSecrets of the pod.'),
+  nameOverride: str('Replaces the sub-component name in labels.', ''),
+  fullnameOverride: str('Replaces the generated object name.', ''),
+  serviceAccount: serviceAccountSchema,
+  podAnnotations: stringMap('Annotations of the pod.'),
+  podSecurityContext: k8sMap('Pod securityContext.'),
+  securityContext: k8sMap('Container securityContext.'),
+  resources: k8sMap('Container resources.'),
+  autoscaling: autoscalingSchema,
+  nodeSelector: stringMap('Pod nodeSelector.'),
+  tolerations: k8sList('Pod tolerations.'),
+  affinity: k8sMap('Pod affinity.'),
+});
+
+export const ingressHostSchema = z.strictObject({
+  domain: z.string().default('').describe('Domain appended to the object name when no hostOverride is given.'),
+  hostOverride: z.string().default('').describe('Full host name; wins over `<name>.<domain>`.'),
+  paths: z
+    .array(z.strictObject({ path: z.string(), pathType: z.enum(['Prefix', 'Exact', 'ImplementationSpecific']).default('Prefix') }))
+    .default([{ path: '/', pathType: 'Prefix' }]),
+});
+
+export const ingressTlsSchema = z.strictObject({
+  secretName: z.string().nullable().default(null).describe('TLS Secret; empty leaves it unset (controller default certificate).'),
+  hosts: z.array(z.strictObject({ domain: z.string().default(''), hostOverride: z.string().default('') })).default([]),
+});
+
+export const ingressSchema = (d: { enabled: boolean; annotations: Record<string, string>; hosts?: unknown[]; tls?: unknown[] }) =>
+  z
+    .strictObject({
+      enabled: bool('Expose the service through an Ingress.', d.enabled),
+      className: str('ingressClassName (set only when non-empty).', ''),
+      annotations: z.record(z.string(), z.string()).default(d.annotations).describe('Ingress annotations, verbatim.'),
+      hosts: z.array(ingressHostSchema).default((d.hosts ?? [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }]) as never),
+      tls: z.array(ingressTlsSchema).default((d.tls ?? []) as never),
+    })
+    .prefault({});
+export type IngressValues = z.infer<ReturnType<typeof ingressSchema>>;
+
+export const routeSchema = z
+  .strictObject({
+    enabled: bool('Expose the service through OpenShift/OKD Routes.', false),
+    tls: z
+      .strictObject({
+        termination: z.enum(['edge', 'passthrough', 'reencrypt']).default('passthrough'),
+        insecureEdgeTerminationPolicy: z.enum(['None', 'Allow', 'Redirect']).default('None'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+export type RouteValues = z.infer<typeof routeSchema>;
+
+export const proxyFields = {
+  httpProxy: str('http_proxy for the containers.', ''),
+  httpsProxy: str('https_proxy for the containers.', ''),
+  noProxy: str('no_proxy for the containers (default: a list of the stack\'s own services).', ''),
+};
+export interface ProxyValues {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
+}
+
+export type WorkloadValues = z.infer<z.ZodObject<ReturnType<typeof workloadFields>>>;

@@ -1,0 +1,272 @@
+/**
+ * Reading values: the one place that turns files, experiment names and `--set` flags into layers,
+ * and layers into typed, validated values. Later layers win:
+ *   built-in defaults ← upstream checkout's chart values (`--from`) ← experiment overlay
+ *   ← secrets values ← `-f` files ← `--set`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { didYouMean, IssueList, PandaError, type Issue } from '../core/errors.js';
+import { COMPONENTS, type ComponentName } from '../core/names.js';
+import { lineOf, parseYaml, hasPath, type ParsedYaml } from '../core/yaml.js';
+import { BUILTIN_EXPERIMENTS } from '../render/paths.js';
+import { isPlainObject, mergeValues, setIn, setToObject } from './merge.js';
+import { knownKeysAt, TOP_LEVEL_KEYS, valuesSchema, type Values } from './schema.js';
+
+/** Where a layer's content sits in the values tree. */
+type Scope = [] | ['secrets'] | [ComponentName];
+
+export interface Layer {
+  /** File path, or a description (`--set panda.server.replicaCount=2`). */
+  source: string;
+  scope: Scope;
+  /** The layer's content, already placed at its scope (a whole values tree). */
+  tree: unknown;
+  parsed?: ParsedYaml;
+}
+
+export interface ValuesSources {
+  /** Experiment overlay name (`-e`). */
+  experiment?: string;
+  /** An upstream panda-k8s checkout: `secrets/values.yaml`, `helm/<c>/values.yaml`, `helm/<c>/values/values-<exp>.yaml`. */
+  from?: string;
+  /** Extra experiment directories, each holding `<experiment>/<component>.yaml`. */
+  experimentDirs?: readonly string[];
+  /** A secrets values file in upstream's `secrets/values.yaml` format. */
+  secretsValues?: string;
+  /** `-f` files: `path` (whole values tree) or `<component>=path` / `secrets=path` (upstream per-chart format). */
+  files?: readonly string[];
+  /** `--set key=value` expressions. */
+  sets?: readonly string[];
+}
+
+export interface FileSystem {
+  readFile(p: string): string;
+  exists(p: string): boolean;
+  isDir(p: string): boolean;
+  list(p: string): string[];
+}
+
+export const nodeFs: FileSystem = {
+  readFile: (p) => fs.readFileSync(p, 'utf8'),
+  exists: (p) => fs.existsSync(p),
+  isDir: (p) => {
+    try {
+      return fs.statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  list: (p) => fs.readdirSync(p),
+};
+
+/** Experiments available: built-in ones and those in the given directories / upstream checkout. */
+export function listExperiments(src: ValuesSources, io: FileSystem = nodeFs): string[] {
+  const names = new Set<string>();
+  for (const dir of [BUILTIN_EXPERIMENTS, ...(src.experimentDirs ?? [])]) {
+    if (!io.isDir(dir)) continue;
+    for (const n of io.list(dir)) if (io.isDir(path.join(dir, n))) names.add(n);
+  }
+  if (src.from) {
+    for (const c of COMPONENTS) {
+      const dir = path.join(src.from, 'helm', c, 'values');
+      if (!io.isDir(dir)) continue;
+      for (const f of io.list(dir)) {
+        const m = /^values-(.+)\.ya?ml$/.exec(f);
+        if (m) names.add(m[1]!);
+      }
+    }
+  }
+  return [...names].sort();
+}
+
+function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList, what: string): Layer | undefined {
+  if (!io.exists(file)) {
+    issues.add({ where: what, message: `file not found: ${file}`, fix: 'check the path (relative paths are taken from the current directory)' });
+    return undefined;
+  }
+  if (io.isDir(file)) {
+    issues.add({ where: what, message: `${file} is a directory, not a values file`, fix: 'name a YAML file' });
+    return undefined;
+  }
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYaml(io.readFile(file), file);
+  } catch (e) {
+    if (e instanceof PandaError) {
+      for (const i of e.issues) issues.add(i);
+      return undefined;
+    }
+    throw e;
+  }
+  let value = parsed.value;
+  if (value === null || value === undefined) value = {};
+  if (!isPlainObject(value)) {
+    issues.add({ where: what, file, line: 1, message: 'a values file must hold a mapping at its top level', fix: 'write `key: value` pairs' });
+    return undefined;
+  }
+  return { source: file, scope, tree: placeAt(scope, value), parsed };
+}
+
+/** Put a per-chart file's content at its place; its `global:` block goes to the top. */
+function placeAt(scope: Scope, value: Record<string, unknown>): unknown {
+  if (scope.length === 0) return value;
+  const { global, ...rest } = value;
+  const tree: Record<string, unknown> = { [scope[0]]: rest };
+  if (scope[0] !== 'secrets' && global !== undefined) tree.global = global;
+  return tree;
+}
+
+const SCOPES = new Set<string>([...COMPONENTS, 'secrets']);
+
+/** Read every layer the sources name. All problems are reported together. */
+export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[] {
+  const issues = new IssueList();
+  const layers: Layer[] = [];
+  const push = (l: Layer | undefined) => l && layers.push(l);
+
+  if (src.from) {
+    if (!io.isDir(src.from)) issues.add({ where: '--from', message: `not a directory: ${src.from}`, fix: 'point --from at an upstream panda-k8s checkout' });
+    else
+      for (const c of COMPONENTS) {
+        const f = path.join(src.from, 'helm', c, 'values.yaml');
+        if (io.exists(f)) push(readLayer(f, [c], io, issues, '--from'));
+      }
+  }
+
+  if (src.experiment) {
+    const dirs = [BUILTIN_EXPERIMENTS, ...(src.experimentDirs ?? [])].map((d) => path.join(d, src.experiment!));
+    let found = dirs.some((d) => io.isDir(d));
+    for (const c of COMPONENTS) {
+      for (const d of dirs) {
+        for (const ext of ['yaml', 'yml']) {
+          const f = path.join(d, `${c}.${ext}`);
+          if (io.exists(f)) push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
+        }
+      }
+      if (src.from) {
+        const f = path.join(src.from, 'helm', c, 'values', `values-${src.experiment}.yaml`);
+        if (io.exists(f)) {
+          found = true;
+          push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
+        }
+      }
+    }
+    if (!found) {
+      const known = listExperiments(src, io);
+      const guess = didYouMean(src.experiment, known);
+      issues.add({
+        where: '--experiment',
+        message: `unknown experiment ${JSON.stringify(src.experiment)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`,
+        fix: `use one of: ${known.join(', ') || '(none)'}; or add your own with --experiment-dir DIR holding ${src.experiment}/<component>.yaml`,
+      });
+    }
+  }
+
+  const secretsFile = src.secretsValues ?? (src.from ? path.join(src.from, 'secrets', 'values.yaml') : undefined);
+  if (secretsFile) push(readLayer(secretsFile, ['secrets'], io, issues, '--secrets-values'));
+
+  for (const spec of src.files ?? []) {
+    const eq = spec.indexOf('=');
+    const scopeName = eq > 0 ? spec.slice(0, eq) : undefined;
+    if (scopeName !== undefined && SCOPES.has(scopeName)) {
+      push(readLayer(spec.slice(eq + 1), [scopeName] as Scope, io, issues, `-f ${spec}`));
+    } else if (scopeName !== undefined && !io.exists(spec) && /^[a-z]+$/.test(scopeName)) {
+      const guess = didYouMean(scopeName, SCOPES);
+      issues.add({
+        where: `-f ${spec}`,
+        message: `unknown chart ${JSON.stringify(scopeName)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`,
+        fix: `write -f <chart>=FILE with chart one of ${[...SCOPES].join(', ')}, or -f FILE for a whole values tree`,
+      });
+    } else push(readLayer(spec, [], io, issues, `-f ${spec}`));
+  }
+
+  let setTree: unknown = {};
+  for (const expr of src.sets ?? []) {
+    const parsed = setToObject(expr);
+    if (!parsed) {
+      issues.add({ where: `--set ${expr}`, message: 'expected key=value', fix: 'write e.g. --set panda.server.replicaCount=2' });
+      continue;
+    }
+    setTree = setIn(setTree, parsed.path, parsed.value);
+  }
+  if ((src.sets ?? []).length) layers.push({ source: '--set', scope: [], tree: setTree });
+
+  issues.throwIfAny('cannot read values');
+  return layers;
+}
+
+/** Find the file and line that set `path` (last layer wins), for messages. */
+function locate(layers: readonly Layer[], p: readonly PropertyKey[]): { file?: string; line?: number } {
+  const keys = p.map((k) => (typeof k === 'symbol' ? String(k) : k)) as (string | number)[];
+  for (let i = layers.length - 1; i >= 0; i--) {
+    const l = layers[i]!;
+    if (!l.parsed) {
+      if (l.source === '--set') return { file: '--set' };
+      continue;
+    }
+    let inner: (string | number)[] | undefined;
+    if (l.scope.length === 0) inner = keys;
+    else if (keys[0] === l.scope[0]) inner = keys.slice(1);
+    else if (keys[0] === 'global' && l.scope[0] !== 'secrets') inner = keys;
+    if (!inner) continue;
+    for (let n = inner.length; n >= 0; n--) {
+      const sub = inner.slice(0, n);
+      if (n === 0 || hasPath(l.parsed, sub)) {
+        if (n === 0 && inner.length > 0) break;
+        const line = lineOf(l.parsed, sub);
+        return { file: l.source, ...(line ? { line } : {}) };
+      }
+    }
+  }
+  return {};
+}
+
+function pathString(p: readonly PropertyKey[]): string {
+  return p.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i ? '.' : ''}${String(k)}`)).join('') || '(top level)';
+}
+
+/** Turn zod's issues into ours: key path, file:line, message, fix (with did-you-mean). */
+export function explain(zerr: z.ZodError, layers: readonly Layer[]): Issue[] {
+  const out: Issue[] = [];
+  for (const zi of zerr.issues) {
+    if (zi.code === 'unrecognized_keys') {
+      const known = zi.path.length === 0 ? TOP_LEVEL_KEYS : knownKeysAt(zi.path);
+      for (const k of zi.keys) {
+        const full = [...zi.path, k];
+        const guess = didYouMean(k, known);
+        out.push({
+          where: pathString(full),
+          ...locate(layers, full),
+          message: `unknown key ${JSON.stringify(k)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`,
+          fix: guess ? `rename it to ${JSON.stringify(guess)}` : `remove it; known keys here: ${known.join(', ')}`,
+        });
+      }
+      continue;
+    }
+    let message = zi.message;
+    let fix: string | undefined;
+    if (zi.code === 'invalid_type') {
+      const got = zi.message.match(/received (\w+)/)?.[1];
+      message = `expected ${zi.expected}${got ? `, got ${got}` : ''}`;
+      fix = zi.expected === 'string' ? 'quote the value' : `give a ${zi.expected}`;
+    } else if (zi.code === 'invalid_value') {
+      fix = `use one of: ${(zi.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (zi.code === 'invalid_union') {
+      message = 'value has the wrong type';
+      fix = 'give a string';
+    }
+    out.push({ where: pathString(zi.path), ...locate(layers, zi.path), message, ...(fix ? { fix } : {}) });
+  }
+  return out;
+}
+
+/** Merge the layers and validate them against the schema: typed values, or every problem at once. */
+export function resolveValues(layers: readonly Layer[]): Values {
+  let tree: unknown = {};
+  for (const l of layers) tree = mergeValues(tree, l.tree);
+  const r = valuesSchema.safeParse(tree);
+  if (!r.success) throw new PandaError('invalid values', explain(r.error, layers));
+  return r.data;
+}
