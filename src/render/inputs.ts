@@ -13,7 +13,7 @@ import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
 import { BUILTIN_SECRETS_FILES } from './paths.js';
-import { renderStack, type RenderedStack, type Selection } from './stack.js';
+import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
 import type { FileSet } from '../components/types.js';
 import type { ComponentName } from '../core/names.js';
 
@@ -48,7 +48,15 @@ export function resolve(o: RenderOptions): Resolved {
 
 export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
   if (o.sandboxDirs?.length) checkSandboxDirs(o.sandboxDirs);
-  const r = resolve(o);
+  const selectionIssues = checkSelection(o);
+  let r: Resolved;
+  try {
+    r = resolve(o);
+  } catch (e) {
+    if (e instanceof PandaError && selectionIssues.length) throw new PandaError(e.message, [...selectionIssues, ...e.issues], e.exitCode);
+    throw e;
+  }
+  if (selectionIssues.length) throw new PandaError('invalid component selection', selectionIssues);
   const cache = new Map<ComponentName, ReadonlyMap<string, FileSet>>();
   const stack = renderStack({
     values: r.values,

@@ -36,8 +36,16 @@ export interface RenderedStack {
 
 type SubValues = { enabled?: boolean };
 
+/** Unknown components or sub-components in `-c`/`-d` (checked before values, so all problems come together). */
+export function checkSelection(sel: Selection): Issue[] {
+  const issues = new IssueList();
+  const values = Object.fromEntries(COMPONENTS.map((c) => [c, Object.fromEntries(components[c].subs.map((s) => [s.name, {}]))]));
+  select(values as unknown as Values, sel, issues, false);
+  return issues.items;
+}
+
 /** Apply `-c`/`-d` to the values; returns the components to render, in order. */
-export function select(values: Values, sel: Selection, issues: IssueList): { order: ComponentName[]; values: Values } {
+export function select(values: Values, sel: Selection, issues: IssueList, checkRequires = true): { order: ComponentName[]; values: Values } {
   const v = structuredClone(values) as Values;
   const order: ComponentName[] = [];
   for (const c of sel.enable && sel.enable.length ? sel.enable : COMPONENTS) {
@@ -83,7 +91,7 @@ export function select(values: Values, sel: Selection, issues: IssueList): { ord
     ((v[comp.name] as Record<string, SubValues>)[sub] as SubValues).enabled = false;
   }
   // sub-components that need another one's objects (B16)
-  for (const c of order) {
+  for (const c of checkRequires ? order : []) {
     const cv = v[c] as Record<string, SubValues>;
     for (const s of components[c].subs) {
       if (cv[s.name]?.enabled === false) continue;
