@@ -10,6 +10,14 @@ import { err, out, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
+let commandExit: number = ExitCode.ok;
+/** Wrap an action so its exit code reaches the top-level handler. */
+function act<A extends unknown[]>(fn: (...a: A) => Promise<number | void>): (...a: A) => Promise<void> {
+  return async (...a: A) => {
+    const code = await fn(...a);
+    if (typeof code === 'number') commandExit = code;
+  };
+}
 const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
 const many = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -84,8 +92,9 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--timeout <duration>', 'how long to wait for each component to become ready (e.g. 300s, 10m)', '10m')
     .option('--no-wait', 'apply in tier order without waiting for readiness')
     .option('--prune-data', 'when pruning objects no longer rendered, also delete PVCs and PVs')
+    .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
-    .action(async (flags: ValuesFlags & Record<string, unknown>) => {
+    .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
       const opts = toRenderOptions(flags);
       if (flags.template) {
         const { renderFromOptions } = await import('../render/inputs.js');
@@ -97,26 +106,26 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       }
       const { installCommand } = await import('../cluster/commands.js');
       return installCommand(opts, flags);
-    });
+    }));
   program.addCommand(install);
 
   const diff = clusterOptions(valuesOptions(new Command('diff')))
     .description('show what install would change (server-side dry run); exit 1 when something would')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
-    .action(async (flags: ValuesFlags & Record<string, unknown>) => {
+    .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
       const { diffCommand } = await import('../cluster/commands.js');
       return diffCommand(toRenderOptions(flags), flags);
-    });
+    }));
   program.addCommand(diff);
 
   const status = clusterOptions(new Command('status'))
     .description('one table for the stack: component, sub-component, ready, images, age, last problem')
     .option('-a, --affix <affix>', 'instance affix (default: all panda-k8s instances in the namespace)')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
-    .action(async (flags: Record<string, unknown>) => {
+    .action(act(async (flags: Record<string, unknown>) => {
       const { statusCommand } = await import('../cluster/commands.js');
       return statusCommand(flags);
-    });
+    }));
   program.addCommand(status);
 
   const uninstall = clusterOptions(new Command('uninstall'))
@@ -127,10 +136,10 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--purge', 'also delete PVCs and PVs (data is lost)')
     .option('--timeout <duration>', 'how long to wait for deletion', '5m')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
-    .action(async (flags: Record<string, unknown>) => {
+    .action(act(async (flags: Record<string, unknown>) => {
       const { uninstallCommand } = await import('../cluster/commands.js');
       return uninstallCommand(flags);
-    });
+    }));
   program.addCommand(uninstall);
 
   const secrets = new Command('secrets').description('the Secrets every component reads: installed once, on their own lifecycle');
@@ -141,8 +150,9 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .description('install or update the Secrets (with -t: print them, values redacted unless --show-secrets)')
       .option('-t, --template', 'print the Secrets as YAML and touch no cluster')
       .option('--show-secrets', 'print secret values in template mode')
+      .option('--allow-placeholders', 'install even though secrets values still hold FIXME placeholders')
       .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
-      .action(async (flags: ValuesFlags & Record<string, unknown>) => {
+      .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
         const opts: SecretsOptions = { ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) };
         if (flags.template) {
           const { renderSecretsFromOptions } = await import('../render/inputs.js');
@@ -152,42 +162,42 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
         }
         const { secretsInstallCommand } = await import('../cluster/commands.js');
         return secretsInstallCommand(opts, flags);
-      }),
+      })),
   );
   secrets.addCommand(
     clusterOptions(secretsFlags(new Command('diff')))
       .description('show what secrets install would change (values never printed); exit 1 when something would')
-      .action(async (flags: ValuesFlags & Record<string, unknown>) => {
+      .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
         const { secretsDiffCommand } = await import('../cluster/commands.js');
         return secretsDiffCommand({ ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) }, flags);
-      }),
+      })),
   );
   secrets.addCommand(
     clusterOptions(new Command('uninstall'))
       .description('delete the Secrets (components that read them stop working on their next restart)')
       .option('--secrets-values <file>', 'secrets values file (for global.secret)')
-      .action(async (flags: Record<string, unknown>) => {
+      .action(act(async (flags: Record<string, unknown>) => {
         const { secretsUninstallCommand } = await import('../cluster/commands.js');
         return secretsUninstallCommand(flags);
-      }),
+      })),
   );
   program.addCommand(secrets);
 
   program.addCommand(
-    new Command('schema').description('print the JSON Schema of the values files (for editor completion)').action(async () => {
+    new Command('schema').description('print the JSON Schema of the values files (for editor completion)').action(act(async () => {
       const { jsonSchema } = await import('../values/jsonschema.js');
       out(JSON.stringify(jsonSchema(), null, 2) + '\n');
-    }),
+    })),
   );
   program.addCommand(
     new Command('experiments')
       .description('list the experiments available')
       .option('--from <dir>', 'an upstream panda-k8s checkout')
       .option('--experiment-dir <dir>', 'directory of your own experiments; repeatable', many)
-      .action(async (flags: { from?: string; experimentDir?: string[] }) => {
+      .action(act(async (flags: { from?: string; experimentDir?: string[] }) => {
         const { listExperiments } = await import('../values/load.js');
         out(listExperiments({ ...(flags.from ? { from: flags.from } : {}), experimentDirs: flags.experimentDir ?? [] }).join('\n') + '\n');
-      }),
+      })),
   );
   return program;
 }
@@ -198,8 +208,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => err(s), writeOut: (s) => out(s) });
   try {
-    const r = await program.parseAsync(argv as string[], { from: 'user' });
-    return typeof (r as unknown as { exitCode?: number }).exitCode === 'number' ? (r as unknown as { exitCode: number }).exitCode : (process.exitCode as number | undefined) ?? ExitCode.ok;
+    commandExit = ExitCode.ok;
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return commandExit;
   } catch (e) {
     if (e instanceof PandaError) {
       err(formatError(e) + '\n');

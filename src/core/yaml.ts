@@ -44,7 +44,10 @@ export function hasPath(p: ParsedYaml, path: readonly (string | number)[]): bool
   return p.doc.hasIn(path);
 }
 
-/** Multi-document YAML of objects, in order. */
+/**
+ * Multi-document YAML of objects, in order. Written as YAML 1.1 so that strings such as `off`,
+ * `yes` or `0755` are quoted: kubectl reads YAML 1.1 and would take them for booleans or numbers.
+ */
 export function toYamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })).join('---\n');
 }

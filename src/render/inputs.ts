@@ -103,8 +103,9 @@ export function renderSecretsFromOptions(o: SecretsOptions): { objects: K8sObjec
     stack: stackNames(r.affix),
     files: (folder) => {
       const own = loadFolder(filesDir, folder, recursive.has(folder) ? { recursive: true, ext: '.pem' } : {});
-      if (own.size || filesDir === BUILTIN_SECRETS_FILES) return own;
-      return loadFolder(BUILTIN_SECRETS_FILES, folder);
+      if (filesDir === BUILTIN_SECRETS_FILES || recursive.has(folder)) return own;
+      // configuration folders: the operator's files overlay the built-in ones, file by file
+      return new Map([...loadFolder(BUILTIN_SECRETS_FILES, folder), ...own]);
     },
     iamKeystore: o.keystore ?? generateJwks(),
   });

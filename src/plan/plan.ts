@@ -1,0 +1,144 @@
+/**
+ * The install plan: a serializable dependency graph built from the rendered stack. Pure.
+ *
+ * Per component, one node applies the objects pods need before they start (ConfigMaps, Secrets,
+ * ServiceAccounts, PVs, PVCs, Services); then one node per sub-component applies its workloads
+ * (Deployments, autoscalers, Ingresses, Routes) and waits until everything of that sub-component is
+ * ready. A component starts once every component it depends on is ready; a sub-component's
+ * workloads start once the sub-components it runs after (a database before its server) are ready.
+ */
+import { components, componentDeps } from '../components/index.js';
+import { LABEL, type K8sObject } from '../core/k8s.js';
+import type { ComponentName } from '../core/names.js';
+import type { RenderedStack } from '../render/stack.js';
+
+export type Phase = 'config' | 'workload';
+
+/** Kinds applied before any workload of their component. */
+const CONFIG_KINDS = new Set(['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'Service']);
+/** Cluster-scoped kinds we render. */
+export const CLUSTER_SCOPED = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  /** Undefined for cluster-scoped kinds. */
+  namespace?: string;
+}
+
+export interface PlanNode {
+  /** `panda` (the component's config objects) or `panda/server` (a sub-component's workloads). */
+  id: string;
+  component: ComponentName;
+  sub?: string;
+  deps: string[];
+  /** Objects this node applies, in order, with the namespace set. */
+  apply: K8sObject[];
+  /** Objects that must be ready for this node to be ready (empty for a config node). */
+  await: ObjectRef[];
+}
+
+export interface Plan {
+  namespace: string;
+  /** Components in this plan, in tier order. */
+  components: { name: ComponentName; release: string; subs: string[] }[];
+  nodes: PlanNode[];
+  /** Nodes grouped by depth in the graph: what can run in parallel. */
+  waves: string[][];
+}
+
+export function refOf(o: K8sObject, namespace: string): ObjectRef {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: o.metadata.name,
+    ...(CLUSTER_SCOPED.has(o.kind) ? {} : { namespace }),
+  };
+}
+
+export const refKey = (r: ObjectRef) => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+
+/** A copy of the object placed in the namespace (cluster-scoped kinds unchanged). */
+export function inNamespace(o: K8sObject, namespace: string): K8sObject {
+  const c = structuredClone(o);
+  if (!CLUSTER_SCOPED.has(o.kind)) c.metadata.namespace = namespace;
+  return c;
+}
+
+export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: string): Plan {
+  const nodes: PlanNode[] = [];
+  const present = new Set(stack.components.map((c) => c.name));
+  const subNodes = new Map<ComponentName, string[]>();
+  for (const c of stack.components) {
+    const comp = components[c.name];
+    const ids = c.subs.map((s) => `${c.name}/${s}`);
+    subNodes.set(c.name, ids);
+    const upstream = componentDeps[c.name].filter((d) => present.has(d)).flatMap((d) => subNodes.get(d) ?? [d]);
+    const config = c.objects.filter((o) => CONFIG_KINDS.has(o.kind));
+    nodes.push({ id: c.name, component: c.name, deps: upstream, apply: config.map((o) => inNamespace(o, namespace)), await: [] });
+    const subOf = (o: K8sObject) => {
+      const s = o.metadata.labels?.[LABEL.sub];
+      return s && c.subs.includes(s) ? s : undefined;
+    };
+    for (const s of c.subs) {
+      const def = comp.subs.find((x) => x.name === s);
+      const after = (def?.after ?? []).filter((a) => c.subs.includes(a)).map((a) => `${c.name}/${a}`);
+      const mine = c.objects.filter((o) => subOf(o) === s);
+      nodes.push({
+        id: `${c.name}/${s}`,
+        component: c.name,
+        sub: s,
+        deps: [c.name, ...upstream, ...after],
+        apply: mine.filter((o) => !CONFIG_KINDS.has(o.kind)).map((o) => inNamespace(o, namespace)),
+        await: mine.map((o) => refOf(o, namespace)),
+      });
+    }
+    // workloads not labelled with a sub-component (none today) go with the config node
+    const orphans = c.objects.filter((o) => !CONFIG_KINDS.has(o.kind) && !subOf(o));
+    nodes.find((n) => n.id === c.name)!.apply.push(...orphans.map((o) => inNamespace(o, namespace)));
+  }
+  return {
+    namespace,
+    components: stack.components.map((c) => ({ name: c.name, release: c.release, subs: c.subs })),
+    nodes,
+    waves: waves(nodes),
+  };
+}
+
+/** Depth levels of the graph (Kahn's algorithm); throws on a cycle. */
+export function waves(nodes: readonly Pick<PlanNode, 'id' | 'deps'>[]): string[][] {
+  const depth = new Map<string, number>();
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const visit = (id: string, stack: Set<string>): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    if (stack.has(id)) throw new Error(`dependency cycle through ${id}`);
+    stack.add(id);
+    const n = byId.get(id);
+    const d = n ? Math.max(-1, ...n.deps.filter((x) => byId.has(x)).map((x) => visit(x, stack))) + 1 : 0;
+    stack.delete(id);
+    depth.set(id, d);
+    return d;
+  };
+  for (const n of nodes) visit(n.id, new Set());
+  const out: string[][] = [];
+  for (const n of nodes) (out[depth.get(n.id)!] ??= []).push(n.id);
+  return out;
+}
+
+/** Length of the longest path when each node takes `duration(id)`: the best any schedule can do. */
+export function criticalPath(nodes: readonly Pick<PlanNode, 'id' | 'deps'>[], duration: (id: string) => number): number {
+  const finish = new Map<string, number>();
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const f = (id: string): number => {
+    const k = finish.get(id);
+    if (k !== undefined) return k;
+    const n = byId.get(id)!;
+    const start = Math.max(0, ...n.deps.filter((d) => byId.has(d)).map(f));
+    const v = start + duration(id);
+    finish.set(id, v);
+    return v;
+  };
+  return Math.max(0, ...nodes.map((n) => f(n.id)));
+}

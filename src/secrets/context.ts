@@ -1,0 +1,21 @@
+import type { Affix, ComponentName, Names } from '../core/names.js';
+import type { FileSet } from '../components/types.js';
+
+/** Inputs of the secrets render besides its values: pure data, read by the loader. */
+export interface SecretsContext {
+  affix: Affix;
+  /** Prefix of every Secret name (`global.secret`, default `panda-secrets`). */
+  prefix: string;
+  /** Names of every component of the stack, for the hosts and URLs the Secrets carry. */
+  stack: Record<ComponentName, Names>;
+  /**
+   * Files of the secrets files directory, by folder: `panda_certs`, `harvester_certs`,
+   * `idds_certs`, `iam_conf` (upstream's `secrets/files/` layout); a missing folder is an empty
+   * set. Keys are base names, or paths relative to the folder with `/` separators: the render keys
+   * Secret entries by base name, takes only `*.pem` from the certificate folders (found in
+   * subfolders too) and only top-level files from `iam_conf`.
+   */
+  files(folder: string): FileSet;
+  /** The IAM token-signing key (JWKS JSON) when `iam_conf/iam-keystore.jwks` is not supplied. */
+  iamKeystore: string;
+}
