@@ -105,7 +105,7 @@ async function preflight(kube: Kube, plan: Plan, prefix: string): Promise<void> 
   issues.throwIfAny('the cluster is not ready for this install; nothing was applied');
 }
 
-interface InstallReport {
+export interface InstallReport {
   namespace: string;
   affix: string;
   components: { name: string; release: string; state: string; seconds?: number; created: number; changed: number; unchanged: number; problem?: string }[];
@@ -173,6 +173,8 @@ export interface InstallDeps {
   kube?: Kube;
   signal?: AbortSignal;
   onEvent?: (e: ProgressEvent) => void;
+  /** Receives the install report (what `-o json` prints). */
+  onReport?: (r: InstallReport) => void;
   quiet?: boolean;
 }
 
@@ -226,6 +228,7 @@ export async function installCommand(opts: RenderOptions, f: Flags, deps: Instal
     }
   }
   const report = summarize(plan, result, rendered.affix.value, pruned, kept);
+  deps.onReport?.(report);
   if (!deps.quiet) printInstallReport(report, json);
   if (result.interrupted) return ExitCode.interrupted;
   return result.failures.length ? ExitCode.changesOrNotReady : ExitCode.ok;

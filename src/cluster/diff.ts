@@ -49,8 +49,8 @@ export function lineDiff(a: string, b: string, context = 3): string[] {
       ops.push(`  ${x[i]}`);
       i++;
       j++;
-    } else if (j < m && (i >= n || L[i]![j + 1]! >= L[i + 1]![j]!)) ops.push(`+ ${y[j++]}`);
-    else ops.push(`- ${x[i++]}`);
+    } else if (i < n && (j >= m || L[i + 1]![j]! >= L[i]![j + 1]!)) ops.push(`- ${x[i++]}`);
+    else ops.push(`+ ${y[j++]}`);
   }
   const keep = ops.map((op, k) => op[0] !== ' ' || ops.slice(Math.max(0, k - context), k + context + 1).some((q) => q[0] !== ' '));
   const out: string[] = [];

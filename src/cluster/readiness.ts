@@ -7,7 +7,7 @@
 /** A live object as the API server returns it. */
 export interface Live {
   kind: string;
-  metadata: { name: string; namespace?: string; generation?: number; deletionTimestamp?: string; creationTimestamp?: string; resourceVersion?: string };
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; generation?: number; deletionTimestamp?: string; creationTimestamp?: string; resourceVersion?: string };
   spec?: Record<string, any>;
   status?: Record<string, any>;
 }

@@ -1,0 +1,186 @@
+/**
+ * Deploy behaviour against a real control plane (kube-apiserver, etcd, controller-manager,
+ * scheduler, kwok): tiers, readiness, idempotence, pruning, uninstall, failure reporting.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffCommand, statusRows, uninstallCommand } from '../../src/cluster/commands.js';
+import { componentDeps } from '../../src/components/index.js';
+import { PandaError } from '../../src/core/errors.js';
+import type { ComponentName } from '../../src/core/names.js';
+import type { Kube } from '../../src/cluster/kube.js';
+import { cleanupVolumes, ensureRouteCrd, install, installSecrets, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
+
+const RELEASES = (affix: string) => ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'].map((c) => `${affix}${c}`).join(',');
+
+/** When each component became ready, from the progress events. */
+function readyTimes(r: Recorded): Map<string, number> {
+  const t = new Map<string, number>();
+  for (const e of r.events) if (e.type === 'node' && e.state === 'ready' && e.sub) t.set(e.component, Math.max(t.get(e.component) ?? 0, e.at));
+  return t;
+}
+
+/** Server-observed ordering: no object of a component was created before its dependencies were ready. */
+async function assertTierOrder(kube: Kube, r: Recorded): Promise<void> {
+  const ready = readyTimes(r);
+  const firstApplied = new Map<string, number>();
+  for (const e of r.events) if (e.type === 'applied') {
+    const c = e.node.split('/')[0]!;
+    firstApplied.set(c, Math.min(firstApplied.get(c) ?? Infinity, e.at));
+  }
+  // the server's view: a dependent's objects were created no earlier than the second in which
+  // its dependencies' Deployments became Available
+  const deploys = await list(kube, 'apps/v1', 'Deployment');
+  const configMaps = await list(kube, 'v1', 'ConfigMap');
+  const availableAt = new Map<string, number>();
+  for (const d of deploys) {
+    const c = d.metadata.labels?.['panda-k8s.io/component'] ?? '';
+    const cond = (d.status?.conditions as { type: string; lastTransitionTime: string }[]).find((x) => x.type === 'Available');
+    availableAt.set(c, Math.max(availableAt.get(c) ?? 0, Date.parse(cond!.lastTransitionTime)));
+  }
+  for (const [c, deps] of Object.entries(componentDeps) as [ComponentName, ComponentName[]][]) {
+    if (!firstApplied.has(c)) continue;
+    for (const d of deps) {
+      expect(firstApplied.get(c)!, `${c} applied before ${d} was ready`).toBeGreaterThanOrEqual(ready.get(d)!);
+      for (const o of [...deploys, ...configMaps].filter((x) => x.metadata.labels?.['panda-k8s.io/component'] === c)) {
+        expect(Date.parse(o.metadata.creationTimestamp!), `${o.kind}/${o.metadata.name} created before ${d} was available`).toBeGreaterThanOrEqual(availableAt.get(d)! - 999);
+      }
+    }
+  }
+}
+
+describe.each([
+  { exp: undefined, affix: 'tn-' },
+  { exp: 'lsst', affix: 'tl-' },
+  { exp: 'sphenix', affix: 'ts-' },
+])('full install, experiment $exp', ({ exp, affix }) => {
+  let kube: Kube;
+  let ns: string;
+  const opts = { affix, ...(exp ? { experiment: exp } : {}) };
+  beforeAll(async () => {
+    ({ kube, ns } = await namespace(`full-${exp ?? 'none'}`));
+    if (exp === 'sphenix') ensureRouteCrd();
+    await provideVolumes(kube, opts);
+    expect(await installSecrets(kube, { affix })).toBe(0);
+  });
+  afterAll(() => cleanupVolumes(ns, RELEASES(affix)));
+
+  let first: Recorded;
+  it('installs every component, tier after tier, each ready before its dependents start', async () => {
+    first = await install(kube, opts);
+    expect(first.report?.errors).toEqual([]);
+    expect(first.code).toBe(0);
+    expect(first.report!.components.map((c) => [c.name, c.state])).toEqual(
+      ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'].map((c) => [c, 'ready']),
+    );
+    expect(first.report!.created).toBeGreaterThan(40);
+    // at most two writes per object (one apply; pruning aside)
+    expect(first.report!.writes).toBeLessThanOrEqual(2 * (first.report!.created + first.report!.changed + first.report!.unchanged));
+    await assertTierOrder(kube, first);
+    const rows = await statusRows(kube, affix);
+    expect(rows.length).toBeGreaterThan(8);
+    expect(rows.filter((r) => r.problem)).toEqual([]);
+  });
+
+  it('changes nothing when run again with the same values', async () => {
+    const again = await install(kube, opts);
+    expect(again.code).toBe(0);
+    expect(again.report!.created + again.report!.changed + again.report!.pruned.length).toBe(0);
+    expect(again.report!.unchanged).toBe(first.report!.created);
+    expect(await diffCommand({ ...opts, secretsValues: undefined }, {}, { kube, quiet: true })).toBe(0);
+  });
+});
+
+describe('upgrade, prune, uninstall', () => {
+  let kube: Kube;
+  let ns: string;
+  const affix = 'tu-';
+  beforeAll(async () => {
+    ({ kube, ns } = await namespace('upgrade'));
+    expect(await installSecrets(kube, { affix })).toBe(0);
+    const r = await install(kube, { affix, enable: ['msgsvc', 'iam', 'panda'] });
+    expect(r.code).toBe(0);
+  });
+  afterAll(() => cleanupVolumes(ns, RELEASES(affix)));
+
+  it('diff reports a changed value and exits 1', async () => {
+    expect(await diffCommand({ affix, enable: ['msgsvc', 'iam', 'panda'], sets: ['panda.server.replicaCount=2'] }, {}, { kube, quiet: true })).toBe(1);
+  });
+
+  it('disabling a sub-component prunes exactly its objects and keeps its data', async () => {
+    const before = await list(kube, 'v1', 'ConfigMap');
+    const r = await install(kube, { affix, enable: ['msgsvc', 'iam', 'panda'], disable: ['panda.jedi'] });
+    expect(r.code).toBe(0);
+    expect(r.report!.pruned.sort()).toEqual(['ConfigMap/tu-panda-jedi-configjson', 'ConfigMap/tu-panda-jedi-sandbox', 'Deployment/tu-panda-jedi']);
+    expect(r.report!.kept.sort()).toEqual(['PersistentVolume/tu-panda-jedi', 'PersistentVolumeClaim/tu-panda-jedi']);
+    const after = await list(kube, 'v1', 'ConfigMap');
+    expect(names(before).filter((n) => !names(after).includes(n))).toEqual(['tu-panda-jedi-configjson', 'tu-panda-jedi-sandbox']);
+    expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toContain('tu-panda-jedi');
+  });
+
+  it('uninstall removes workloads in reverse order, keeps PVCs, PVs and the secrets', async () => {
+    expect(await uninstallCommand({ affix }, { kube, quiet: true })).toBe(0);
+    expect(await list(kube, 'apps/v1', 'Deployment')).toEqual([]);
+    expect(await list(kube, 'v1', 'ConfigMap')).toEqual([]);
+    expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toEqual(['tu-iam-main', 'tu-iam-mariadb', 'tu-msgsvc-activemq', 'tu-panda-jedi', 'tu-panda-postgres', 'tu-panda-server']);
+    expect((await list(kube, 'v1', 'Secret', 'panda-k8s.io/lifecycle=secrets')).length).toBe(14);
+  });
+});
+
+describe('failures', () => {
+  let kube: Kube;
+  let ns: string;
+  const affix = 'tf-';
+  beforeAll(async () => {
+    ({ kube, ns } = await namespace('fail'));
+  });
+  afterAll(() => cleanupVolumes(ns, RELEASES(affix)));
+
+  it('refuses to install when the secrets are missing, and applies nothing', async () => {
+    const e = await install(kube, { affix }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(PandaError);
+    expect((e as PandaError).issues.map((i) => i.where)).toContain('Secret/panda-secrets-panda-envs');
+    expect(await list(kube, 'v1', 'ConfigMap')).toEqual([]);
+  });
+
+  it('a component that never becomes ready names the object and the pod reason; dependents are not applied', async () => {
+    expect(await installSecrets(kube, { affix })).toBe(0);
+    const r = await install(kube, { affix, sets: ['panda.postgres.image.repository=registry.invalid/unpullable-postgres'] }, { timeout: '15s' });
+    expect(r.code).toBe(1);
+    const byName = Object.fromEntries(r.report!.components.map((c) => [c.name, c.state]));
+    expect(byName).toMatchObject({ msgsvc: 'ready', iam: 'ready', panda: 'failed', harvester: 'blocked', idds: 'blocked', bigmon: 'blocked' });
+    const issue = r.report!.errors.flatMap((e) => e.issues).find((i) => i.where === 'Deployment/tf-panda-postgres');
+    expect(issue?.message).toMatch(/ImagePullBackOff/);
+    const comps = new Set((await list(kube, 'v1', 'ConfigMap')).map((o) => o.metadata.labels?.['panda-k8s.io/component']));
+    expect([...comps].sort()).toEqual(['msgsvc', 'panda']);
+  });
+
+  it('a re-run with the problem fixed resumes and converges', async () => {
+    const r = await install(kube, { affix });
+    expect(r.code).toBe(0);
+    expect(r.report!.components.every((c) => c.state === 'ready')).toBe(true);
+    expect(r.report!.unchanged).toBeGreaterThan(10); // msgsvc, iam and most of panda were already there
+  });
+});
+
+describe('server-side dry run accepts every rendered object', () => {
+  it.each([undefined, 'lsst', 'sphenix'])('experiment %s', async (exp) => {
+    const { kube } = await namespace(`dry-${exp ?? 'none'}`);
+    if (exp === 'sphenix') ensureRouteCrd();
+    const { renderFromOptions } = await import('../../src/render/inputs.js');
+    const { renderSecretsFromOptions } = await import('../../src/render/inputs.js');
+    const { inNamespace } = await import('../../src/plan/plan.js');
+    const objs = [
+      ...renderSecretsFromOptions({ affix: 'td-', keystore: '{"keys":[]}' }).objects,
+      ...renderFromOptions({ affix: 'td-', ...(exp ? { experiment: exp } : {}) }).objects,
+    ];
+    const refused: string[] = [];
+    for (const o of objs) {
+      try {
+        await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
+      } catch (e) {
+        refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
+      }
+    }
+    expect(refused).toEqual([]);
+  });
+});

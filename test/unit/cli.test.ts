@@ -1,0 +1,55 @@
+/** The CLI contract: exit codes, stdout/stderr discipline, redaction, upstream launcher flags. */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = (bin: string, args: string[]) => spawnSync('node', [path.join(ROOT, 'bin', bin), ...args], { cwd: ROOT, encoding: 'utf8' });
+
+describe('cli', () => {
+  it('install -t prints YAML on stdout and warnings on stderr', () => {
+    const r = run('panda-k8s.js', ['install', '-t', '-e', 'lsst']);
+    expect(r.status).toBe(0);
+    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
+    expect(docs.length).toBe(55); // upstream's 54 + bigmon's credentials Secret (B4)
+    expect(r.stderr).toMatch(/FIXME/);
+  });
+  it('bad input: exit 2, nothing on stdout, every problem on stderr', () => {
+    const r = run('panda-k8s.js', ['install', '-t', '-c', 'panda,nope', '-e', 'nosuch', '--set', 'panda.server.x=1']);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('unknown component "nope"');
+    expect(r.stderr).toContain('unknown experiment "nosuch"');
+  });
+  it('secrets are redacted unless --show-secrets', () => {
+    const hidden = run('panda-k8s.js', ['secrets', 'install', '-t']);
+    expect(hidden.status).toBe(0);
+    expect(hidden.stdout).not.toContain('MyPass0508');
+    expect(hidden.stdout).toContain('<redacted>');
+    const shown = run('panda-k8s.js', ['secrets', 'install', '-t', '--show-secrets']);
+    expect(shown.stdout).toContain('MyPass0508');
+  });
+  it('bin/install takes upstream flags and nothing else', () => {
+    const r = run('install', ['-a', '-dev', '-e', 'sphenix', '-c', 'panda', '-d', 'panda.jedi', '-t']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('name: panda-dev-server');
+    expect(r.stdout).not.toContain('panda-dev-jedi');
+    expect(run('install', ['--set', 'a=b']).status).toBe(2);
+  });
+  it('--help and the schema', () => {
+    for (const c of [['--help'], ['install', '--help'], ['secrets', 'install', '--help'], ['diff', '--help'], ['status', '--help'], ['uninstall', '--help']]) {
+      const r = run('panda-k8s.js', c);
+      expect(r.status, c.join(' ')).toBe(0);
+      expect(r.stdout).toMatch(/Usage:/);
+    }
+    const s = JSON.parse(run('panda-k8s.js', ['schema']).stdout);
+    expect(s.properties.panda.properties.server.properties.replicaCount.default).toBe(1);
+  });
+  it('a cluster command without a cluster exits 3 with the reason', () => {
+    const r = spawnSync('node', [path.join(ROOT, 'bin', 'panda-k8s.js'), 'status', '--kubeconfig', '/nonexistent'], { encoding: 'utf8' });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/kubeconfig/);
+  });
+});

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { buildPlan, criticalPath, waves } from '../../src/plan/plan.js';
+import { readiness, podProblems } from '../../src/cluster/readiness.js';
+import { renderFromOptions } from '../../src/render/inputs.js';
+import { lineDiff, normalize } from '../../src/cluster/diff.js';
+import { parseDuration } from '../../src/cluster/clock.js';
+
+describe('plan', () => {
+  const plan = buildPlan(renderFromOptions({}), 'ns');
+  const node = (id: string) => plan.nodes.find((n) => n.id === id)!;
+
+  it('is a serializable dependency graph in tiers', () => {
+    expect(JSON.parse(JSON.stringify(plan)).waves).toEqual(plan.waves);
+    expect(plan.waves[0]).toEqual(['msgsvc', 'iam']);
+    const depth = (id: string) => plan.waves.findIndex((w) => w.includes(id));
+    expect(depth('panda')).toBeGreaterThan(depth('iam/main'));
+    expect(depth('harvester')).toBeGreaterThan(depth('panda/server'));
+    expect(depth('idds')).toBe(depth('bigmon'));
+  });
+  it('a database before its server; config objects before workloads', () => {
+    expect(node('panda/server').deps).toContain('panda/postgres');
+    expect(node('harvester/harvester').deps).toContain('harvester/mariadb');
+    expect(node('panda').apply.every((o) => ['ConfigMap', 'PersistentVolume', 'PersistentVolumeClaim', 'Service', 'Secret', 'ServiceAccount'].includes(o.kind))).toBe(true);
+    expect(node('panda/server').apply.map((o) => o.kind)).toContain('Deployment');
+    expect(node('panda/server').await.map((r) => r.kind)).toContain('PersistentVolumeClaim');
+  });
+  it('places objects in the namespace (not cluster-scoped ones) without mutating the render', () => {
+    const pv = plan.nodes.flatMap((n) => n.apply).find((o) => o.kind === 'PersistentVolume')!;
+    expect(pv.metadata.namespace).toBeUndefined();
+    expect(node('panda/server').apply[0]!.metadata.namespace).toBe('ns');
+  });
+  it('only depends on components it installs', () => {
+    const p = buildPlan(renderFromOptions({ enable: ['harvester'] }), 'ns');
+    expect(p.nodes.find((n) => n.id === 'harvester')!.deps).toEqual([]);
+  });
+  it('waves and the critical path', () => {
+    const g = [
+      { id: 'a', deps: [] },
+      { id: 'b', deps: ['a'] },
+      { id: 'c', deps: ['a'] },
+      { id: 'd', deps: ['b', 'c'] },
+    ];
+    expect(waves(g)).toEqual([['a'], ['b', 'c'], ['d']]);
+    expect(criticalPath(g, (id) => ({ a: 1, b: 5, c: 2, d: 1 })[id]!)).toBe(7);
+    expect(() => waves([{ id: 'x', deps: ['y'] }, { id: 'y', deps: ['x'] }])).toThrow(/cycle/);
+  });
+});
+
+describe('readiness table', () => {
+  const deploy = (status: object, gen = 2) => ({ kind: 'Deployment', metadata: { name: 'd', generation: gen }, spec: { replicas: 2 }, status });
+  it('Deployment: observed generation, updated, available', () => {
+    expect(readiness(deploy({ observedGeneration: 1 }))).toEqual({ state: 'waiting', for: 'the controller has seen the latest spec' });
+    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 1, replicas: 2 }))).toMatchObject({ state: 'waiting', for: 'all replicas updated to the latest template' });
+    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 2, replicas: 3, availableReplicas: 2 }))).toMatchObject({ for: 'old replicas terminated' });
+    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }))).toMatchObject({ for: 'all replicas available' });
+    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }))).toEqual({ state: 'ready' });
+    expect(readiness(deploy({ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] })).state).toBe('failed');
+  });
+  it('PVC bound, Job complete (not just started), others immediate', () => {
+    expect(readiness({ kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, status: { phase: 'Pending' } }).state).toBe('waiting');
+    expect(readiness({ kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, status: { phase: 'Bound' } }).state).toBe('ready');
+    expect(readiness({ kind: 'Job', metadata: { name: 'j' }, status: { active: 1 } }).state).toBe('waiting');
+    expect(readiness({ kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type: 'Complete', status: 'True' }] } }).state).toBe('ready');
+    expect(readiness({ kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' }] } }).state).toBe('failed');
+    expect(readiness({ kind: 'ConfigMap', metadata: { name: 'x' } }).state).toBe('ready');
+  });
+  it('pod-level reasons', () => {
+    const pods = [
+      { kind: 'Pod', metadata: { name: 'p1' }, status: { containerStatuses: [{ state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }] } },
+      { kind: 'Pod', metadata: { name: 'p2' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes' }] } },
+    ];
+    const probs = podProblems(pods, [{ involvedObject: { kind: 'Pod', name: 'p1' }, type: 'Warning', reason: 'Failed', message: 'pull failed' }]);
+    expect(probs.map((p) => `${p.pod}:${p.reason}`)).toEqual(['p1:ImagePullBackOff', 'p2:Unschedulable', 'p1:Failed']);
+  });
+});
+
+describe('diff and durations', () => {
+  it('ignores server bookkeeping', () => {
+    const a = normalize({ metadata: { name: 'x', resourceVersion: '1', managedFields: [] }, status: { a: 1 }, spec: { b: 1 } });
+    expect(a).toEqual({ metadata: { name: 'x' }, spec: { b: 1 } });
+  });
+  it('line diff with context', () => {
+    expect(lineDiff('a\nb\nc', 'a\nB\nc')).toEqual(['  a', '- b', '+ B', '  c']);
+  });
+  it('durations', () => {
+    expect(parseDuration('90')).toBe(90_000);
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+});
