@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The whole test suite: build, start the local control plane (built from Go modules on first
+# use), run the unit and deploy tests, stop the control plane. Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npm run -s build
+
+started=""
+if [ -z "${KUBECONFIG_FOR_TESTS:-}" ]; then
+  line=$(bash scripts/cluster/up.sh | tail -n 1)
+  case "$line" in
+    "export KUBECONFIG="*) eval "$line" ;;
+    *) echo "cluster:up did not print the KUBECONFIG line" >&2; exit 1 ;;
+  esac
+  started=1
+else
+  export KUBECONFIG="$KUBECONFIG_FOR_TESTS"
+fi
+cleanup() { [ -n "$started" ] && bash scripts/cluster/down.sh >&2 || true; }
+trap cleanup EXIT
+
+mkdir -p .cache
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' || true
+exit $status
