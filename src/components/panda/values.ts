@@ -1,7 +1,7 @@
 /**
  * Values of the panda component: the PanDA server, JEDI and the PanDA database, one key per
  * sub-component. Defaults are upstream's effective defaults (sub-chart values overlaid by the
- * umbrella values), except where docs/differences/panda.md says otherwise.
+ * umbrella values), except where docs/differences.md (panda) says otherwise.
  */
 import { z } from 'zod';
 import {

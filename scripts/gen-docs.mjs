@@ -1,0 +1,9 @@
+// Writes docs/values.md and schema/values.schema.json from the values schema (run after build).
+import fs from 'node:fs';
+import { valuesMarkdown } from '../dist/values/docs.js';
+import { jsonSchema } from '../dist/values/jsonschema.js';
+
+fs.mkdirSync('schema', { recursive: true });
+fs.writeFileSync('schema/values.schema.json', JSON.stringify(jsonSchema(), null, 2) + '\n');
+fs.writeFileSync('docs/values.md', valuesMarkdown());
+console.log('wrote docs/values.md, schema/values.schema.json');

@@ -1,0 +1,52 @@
+/** Reference documentation of the values, generated from the one schema. */
+import { jsonSchema } from './jsonschema.js';
+
+interface Node {
+  type?: string | string[];
+  description?: string;
+  default?: unknown;
+  properties?: Record<string, Node>;
+  items?: Node;
+  anyOf?: Node[];
+  enum?: unknown[];
+}
+
+function typeOf(n: Node): string {
+  if (n.enum) return n.enum.map((v) => JSON.stringify(v)).join(' \\| ');
+  if (n.anyOf) return [...new Set(n.anyOf.map(typeOf))].join(' \\| ');
+  if (Array.isArray(n.type)) return n.type.join(' \\| ');
+  if (n.type === 'array') return `${n.items ? typeOf(n.items) : 'any'}[]`;
+  return n.type ?? 'any';
+}
+
+export function valuesMarkdown(): string {
+  const root = jsonSchema() as Node;
+  const rows: string[] = [];
+  const walk = (n: Node, p: string) => {
+    for (const [k, c] of Object.entries(n.properties ?? {})) {
+      const key = p ? `${p}.${k}` : k;
+      const desc = (c.description ?? '').split('\n@default')[0]!.replace(/\n/g, ' ').replace(/\|/g, '\\|');
+      if (c.properties && Object.keys(c.properties).length) {
+        if (desc) rows.push(`| \`${key}\` | object | | ${desc} |`);
+        walk(c, key);
+      } else {
+        const fromDesc = /\n@default (.*)$/s.exec(c.description ?? '')?.[1];
+        const def = (c.default !== undefined ? `\`${JSON.stringify(c.default)}\`` : fromDesc !== undefined ? `\`${fromDesc}\`` : '').replace(/\|/g, '\\|');
+        rows.push(`| \`${key}\` | ${typeOf(c)} | ${def} | ${desc} |`);
+      }
+    }
+  };
+  walk(root, '');
+  return [
+    '# Values reference',
+    '',
+    'Generated from the values schema (`npm run docs` writes this file and `schema/values.schema.json`).',
+    'Every key is checked: unknown keys and wrong types are errors. Keys of upstream value files',
+    'that nothing reads are accepted and described as such, so upstream files load unchanged.',
+    '',
+    '| key | type | default | description |',
+    '|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
+}
