@@ -2,8 +2,9 @@
  * Deploy-test helpers: a real API server (started by `npm run cluster:up`, found through
  * KUBECONFIG), one namespace per test, and storage fixtures standing in for a site's volumes.
  */
-import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { connect, type Kube } from '../../src/cluster/kube.js';
 import type { ProgressEvent } from '../../src/cluster/execute.js';
@@ -22,6 +23,13 @@ export function kubeconfig(): string {
   return k;
 }
 
+/**
+ * A token unique to this test run: PersistentVolumes are cluster-scoped and named after the
+ * release, so every run uses its own affixes (`<token>n-`).
+ */
+export const RUN = Math.random().toString(36).slice(2, 6).replace(/^[0-9]/, 'r');
+export const affixFor = (tag: string) => `${RUN}${tag}-`;
+
 let seq = 0;
 /** A fresh namespace (and a Kube bound to it). */
 export async function namespace(prefix: string): Promise<{ ns: string; kube: Kube }> {
@@ -35,14 +43,17 @@ export async function namespace(prefix: string): Promise<{ ns: string; kube: Kub
   return { ns, kube: connect({ kubeconfig: kubeconfig(), namespace: ns }) };
 }
 
-export function kubectl(args: string[], input?: string): string {
-  return execFileSync('kubectl', ['--kubeconfig', kubeconfig(), ...args], { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
-}
-
 /** The Route API, served by a CRD on this plain control plane. */
-export function ensureRouteCrd(): void {
-  kubectl(['apply', '--server-side', '-f', path.join(HERE, 'fixtures', 'route-crd.yaml')]);
-  kubectl(['wait', '--for=condition=Established', 'crd/routes.route.openshift.io', '--timeout=60s']);
+export async function ensureRouteCrd(): Promise<void> {
+  const admin = connect({ kubeconfig: kubeconfig() });
+  await admin.apply(parse(fs.readFileSync(path.join(HERE, 'fixtures', 'route-crd.yaml'), 'utf8')));
+  for (let i = 0; i < 300; i++) {
+    const crd = await admin.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'routes.route.openshift.io' });
+    const ok = (crd?.status?.conditions as { type: string; status: string }[] | undefined)?.some((c) => c.type === 'Established' && c.status === 'True');
+    if (ok && (await connect({ kubeconfig: kubeconfig() }).serves('route.openshift.io/v1', 'Route'))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the Route CRD did not become established');
 }
 
 /**
@@ -70,14 +81,14 @@ export async function provideVolumes(kube: Kube, opts: RenderOptions): Promise<v
   }
 }
 
-/** Delete PVs a test created (cluster-scoped, so they outlive the namespace). */
-export function cleanupVolumes(ns: string, release?: string): void {
-  try {
-    kubectl(['delete', 'pv', '-l', `panda-k8s.test/site-volume=${ns}`, '--wait=false']);
-    if (release) kubectl(['delete', 'pv', '-l', `app.kubernetes.io/instance in (${release})`, '--wait=false']);
-  } catch {
-    /* best effort */
+/** Delete the test's namespace and the PVs it created (cluster-scoped, so they outlive it). */
+export async function cleanupVolumes(ns: string, releases?: string): Promise<void> {
+  const admin = connect({ kubeconfig: kubeconfig() });
+  const selectors = [`panda-k8s.test/site-volume=${ns}`, ...(releases ? [`app.kubernetes.io/instance in (${releases})`] : [])];
+  for (const labelSelector of selectors) {
+    for (const pv of await admin.list('v1', 'PersistentVolume', { labelSelector })) await admin.delete({ apiVersion: 'v1', kind: 'PersistentVolume', name: pv.metadata.name });
   }
+  if (ns) await admin.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
 }
 
 export async function installSecrets(kube: Kube, extra: Partial<RenderOptions> = {}): Promise<number> {

@@ -8,7 +8,7 @@ import { componentDeps } from '../../src/components/index.js';
 import { PandaError } from '../../src/core/errors.js';
 import type { ComponentName } from '../../src/core/names.js';
 import type { Kube } from '../../src/cluster/kube.js';
-import { cleanupVolumes, ensureRouteCrd, install, installSecrets, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
+import { affixFor, cleanupVolumes, ensureRouteCrd, install, installSecrets, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
 
 const RELEASES = (affix: string) => ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'].map((c) => `${affix}${c}`).join(',');
 
@@ -49,16 +49,16 @@ async function assertTierOrder(kube: Kube, r: Recorded): Promise<void> {
 }
 
 describe.each([
-  { exp: undefined, affix: 'tn-' },
-  { exp: 'lsst', affix: 'tl-' },
-  { exp: 'sphenix', affix: 'ts-' },
+  { exp: undefined, affix: affixFor('n') },
+  { exp: 'lsst', affix: affixFor('l') },
+  { exp: 'sphenix', affix: affixFor('s') },
 ])('full install, experiment $exp', ({ exp, affix }) => {
   let kube: Kube;
   let ns: string;
   const opts = { affix, ...(exp ? { experiment: exp } : {}) };
   beforeAll(async () => {
     ({ kube, ns } = await namespace(`full-${exp ?? 'none'}`));
-    if (exp === 'sphenix') ensureRouteCrd();
+    if (exp === 'sphenix') await ensureRouteCrd();
     await provideVolumes(kube, opts);
     expect(await installSecrets(kube, { affix })).toBe(0);
   });
@@ -93,7 +93,7 @@ describe.each([
 describe('upgrade, prune, uninstall', () => {
   let kube: Kube;
   let ns: string;
-  const affix = 'tu-';
+  const affix = affixFor('u');
   beforeAll(async () => {
     ({ kube, ns } = await namespace('upgrade'));
     expect(await installSecrets(kube, { affix })).toBe(0);
@@ -110,18 +110,19 @@ describe('upgrade, prune, uninstall', () => {
     const before = await list(kube, 'v1', 'ConfigMap');
     const r = await install(kube, { affix, enable: ['msgsvc', 'iam', 'panda'], disable: ['panda.jedi'] });
     expect(r.code).toBe(0);
-    expect(r.report!.pruned.sort()).toEqual(['ConfigMap/tu-panda-jedi-configjson', 'ConfigMap/tu-panda-jedi-sandbox', 'Deployment/tu-panda-jedi']);
-    expect(r.report!.kept.sort()).toEqual(['PersistentVolume/tu-panda-jedi', 'PersistentVolumeClaim/tu-panda-jedi']);
+    const jedi = `${affix}panda-jedi`;
+    expect(r.report!.pruned.sort()).toEqual([`ConfigMap/${jedi}-configjson`, `ConfigMap/${jedi}-sandbox`, `Deployment/${jedi}`]);
+    expect(r.report!.kept.sort()).toEqual([`PersistentVolume/${jedi}`, `PersistentVolumeClaim/${jedi}`]);
     const after = await list(kube, 'v1', 'ConfigMap');
-    expect(names(before).filter((n) => !names(after).includes(n))).toEqual(['tu-panda-jedi-configjson', 'tu-panda-jedi-sandbox']);
-    expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toContain('tu-panda-jedi');
+    expect(names(before).filter((n) => !names(after).includes(n))).toEqual([`${jedi}-configjson`, `${jedi}-sandbox`]);
+    expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toContain(jedi);
   });
 
   it('uninstall removes workloads in reverse order, keeps PVCs, PVs and the secrets', async () => {
     expect(await uninstallCommand({ affix }, { kube, quiet: true })).toBe(0);
     expect(await list(kube, 'apps/v1', 'Deployment')).toEqual([]);
     expect(await list(kube, 'v1', 'ConfigMap')).toEqual([]);
-    expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toEqual(['tu-iam-main', 'tu-iam-mariadb', 'tu-msgsvc-activemq', 'tu-panda-jedi', 'tu-panda-postgres', 'tu-panda-server']);
+    expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toEqual(['iam-main', 'iam-mariadb', 'msgsvc-activemq', 'panda-jedi', 'panda-postgres', 'panda-server'].map((n) => affix + n));
     expect((await list(kube, 'v1', 'Secret', 'panda-k8s.io/lifecycle=secrets')).length).toBe(14);
   });
 });
@@ -129,9 +130,10 @@ describe('upgrade, prune, uninstall', () => {
 describe('failures', () => {
   let kube: Kube;
   let ns: string;
-  const affix = 'tf-';
+  const affix = affixFor('f');
   beforeAll(async () => {
     ({ kube, ns } = await namespace('fail'));
+    await provideVolumes(kube, { affix });
   });
   afterAll(() => cleanupVolumes(ns, RELEASES(affix)));
 
@@ -148,7 +150,7 @@ describe('failures', () => {
     expect(r.code).toBe(1);
     const byName = Object.fromEntries(r.report!.components.map((c) => [c.name, c.state]));
     expect(byName).toMatchObject({ msgsvc: 'ready', iam: 'ready', panda: 'failed', harvester: 'blocked', idds: 'blocked', bigmon: 'blocked' });
-    const issue = r.report!.errors.flatMap((e) => e.issues).find((i) => i.where === 'Deployment/tf-panda-postgres');
+    const issue = r.report!.errors.flatMap((e) => e.issues).find((i) => i.where === `Deployment/${affix}panda-postgres`);
     expect(issue?.message).toMatch(/ImagePullBackOff/);
     const comps = new Set((await list(kube, 'v1', 'ConfigMap')).map((o) => o.metadata.labels?.['panda-k8s.io/component']));
     expect([...comps].sort()).toEqual(['msgsvc', 'panda']);
@@ -156,6 +158,7 @@ describe('failures', () => {
 
   it('a re-run with the problem fixed resumes and converges', async () => {
     const r = await install(kube, { affix });
+    expect(r.report?.errors).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.report!.components.every((c) => c.state === 'ready')).toBe(true);
     expect(r.report!.unchanged).toBeGreaterThan(10); // msgsvc, iam and most of panda were already there
@@ -165,13 +168,13 @@ describe('failures', () => {
 describe('server-side dry run accepts every rendered object', () => {
   it.each([undefined, 'lsst', 'sphenix'])('experiment %s', async (exp) => {
     const { kube } = await namespace(`dry-${exp ?? 'none'}`);
-    if (exp === 'sphenix') ensureRouteCrd();
+    if (exp === 'sphenix') await ensureRouteCrd();
     const { renderFromOptions } = await import('../../src/render/inputs.js');
     const { renderSecretsFromOptions } = await import('../../src/render/inputs.js');
     const { inNamespace } = await import('../../src/plan/plan.js');
     const objs = [
-      ...renderSecretsFromOptions({ affix: 'td-', keystore: '{"keys":[]}' }).objects,
-      ...renderFromOptions({ affix: 'td-', ...(exp ? { experiment: exp } : {}) }).objects,
+      ...renderSecretsFromOptions({ affix: affixFor('d'), keystore: '{"keys":[]}' }).objects,
+      ...renderFromOptions({ affix: affixFor('d'), ...(exp ? { experiment: exp } : {}) }).objects,
     ];
     const refused: string[] = [];
     for (const o of objs) {
