@@ -1,0 +1,295 @@
+#!/usr/bin/env node
+/**
+ * Render benchmark, against the compiled CLI in dist/ (run `npm run build` first).
+ *
+ *   (a) whole-process wall time of `install -t` and `secrets install -t` per experiment:
+ *       N runs each (default 30, round-robin), median, p90, min, CPU time and peak RSS; plus two
+ *       baselines, a bare `node -e ''` and `panda-k8s --version` (start-up and CLI import cost
+ *       without rendering);
+ *   (b) in-process: 1, 10 and 100 stacks rendered and serialized with different affixes in one
+ *       process, total and per-stack time;
+ *   (c) where the time of one `install -t` goes: its steps timed one by one in a fresh process.
+ *
+ * With --variants, also times start-up variants of `install -t`: zod without its JIT, the bundle
+ * and the start-up snapshots made by scripts/bundle.mjs (when present), and a minimal YAML
+ * emitter (bench/fast-yaml.mjs) next to the `yaml` library.
+ *
+ * Usage: node bench/render.mjs [--runs N] [--variants | --variants-only] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'panda-k8s.js');
+const DIST = path.join(ROOT, 'dist');
+
+const args = process.argv.slice(2);
+const flag = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const RUNS = Number(flag('--runs', '30'));
+const JSON_OUT = args.includes('--json');
+/** Also time start-up variants (zod jitless, bundle); `--variants-only` skips the rest. */
+const VARIANTS_ONLY = args.includes('--variants-only');
+const VARIANTS = VARIANTS_ONLY || args.includes('--variants');
+
+if (!fs.existsSync(path.join(DIST, 'cli', 'main.js'))) {
+  console.error('dist/ is missing: run `npm run build` first');
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (a) whole process
+// ---------------------------------------------------------------------------------------------
+
+const TIME = '/usr/bin/time';
+const hasTime = spawnSync(TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0;
+/**
+ * Preloaded into every timed child: reports the child's own CPU time (µs) and peak RSS (KiB) at
+ * exit. CPU time hardly moves with other load on the machine, wall time does.
+ */
+const USAGE_HOOK = `--import=data:text/javascript,${encodeURIComponent(
+  "process.on('exit',()=>{const r=process.resourceUsage();process.stderr.write('\\nRUSAGE '+(r.userCPUTime+r.systemCPUTime)+' '+r.maxRSS+'\\n')})",
+)}`;
+/** Variant: zod without its JIT (schemas parse once per process, so compiling parsers rarely pays). */
+const ZOD_JITLESS = '--import=data:text/javascript,globalThis.__zod_globalConfig={jitless:true}';
+
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const i = (s.length - 1) * q;
+  const lo = Math.floor(i);
+  return s[lo] + (s[Math.ceil(i)] - s[lo]) * (i - lo);
+};
+
+/** One run: wall ms (measured here), CPU ms and peak RSS KiB (from the child), stdout. */
+function run(argv, check) {
+  const node = [process.execPath, USAGE_HOOK, ...argv];
+  const [cmd, cmdArgs] = hasTime ? [TIME, ['-f', 'TIME %M %U %S', ...node]] : [node[0], node.slice(1)];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, cmdArgs, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
+  const wall = ms(t0);
+  if (r.status !== 0 || (check && !check(r.stdout))) throw new Error(`node ${argv.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
+  // the preload does not run when Node starts from a snapshot: then CPU comes from GNU time (10 ms steps)
+  const usage = /RUSAGE (\d+) (\d+)/.exec(r.stderr);
+  const time = /TIME (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  const cpu = usage ? Number(usage[1]) / 1000 : time ? (Number(time[2]) + Number(time[3])) * 1000 : NaN;
+  return { wall, cpu, rssKiB: Number(time?.[1] ?? usage?.[2]), out: r.stdout };
+}
+
+const shown = (argv) => `node ${argv.map((a) => (a.startsWith('--import=data:') ? '--import=<zod jitless>' : path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ')}`;
+
+/**
+ * Times a group of commands round-robin (run i of every command, then run i + 1, ...), so that a
+ * change of load on the machine during the measurement affects all of them alike.
+ */
+function measureAll(specs) {
+  for (const { argv, check } of specs) run(argv, check); // warm the file-system cache
+  const rs = specs.map(() => []);
+  for (let i = 0; i < RUNS; i++) specs.forEach(({ argv, check }, j) => rs[j].push(run(argv, check)));
+  return specs.map(({ label, argv }, j) => {
+    const wall = rs[j].map((r) => r.wall);
+    return {
+      label,
+      command: shown(argv),
+      runs: RUNS,
+      median: quantile(wall, 0.5),
+      p90: quantile(wall, 0.9),
+      min: Math.min(...wall),
+      cpuMedian: quantile(rs[j].map((r) => r.cpu), 0.5),
+      rssMiB: Math.max(...rs[j].map((r) => r.rssKiB)) / 1024,
+      outKiB: rs[j][0].out.length / 1024,
+    };
+  });
+}
+
+const yamlDocs = (s) => s.includes('kind:');
+const experiments = [[], ['-e', 'lsst'], ['-e', 'sphenix']];
+const processRows = [];
+if (!VARIANTS_ONLY) {
+  const specs = [
+    { label: 'node -e "" (bare Node start-up)', argv: ['-e', ''] },
+    { label: '--version (CLI import, no render)', argv: [BIN, '--version'] },
+  ];
+  for (const e of experiments) specs.push({ label: `install -t (${e[1] ?? 'none'})`, argv: [BIN, 'install', '-t', '-a', 'test-', ...e], check: yamlDocs });
+  for (const e of experiments) specs.push({ label: `secrets install -t (${e[1] ?? 'none'})`, argv: [BIN, 'secrets', 'install', '-t', '-a', 'test-', ...e], check: yamlDocs });
+  processRows.push(...measureAll(specs));
+}
+
+/** Start-up variants of `install -t` (experiment none): zod without JIT, the bundle and snapshots of scripts/bundle.mjs. */
+const variantRows = [];
+if (VARIANTS) {
+  const INSTALL = ['install', '-t', '-a', 'test-'];
+  const BUNDLE = path.join(DIST, 'bundle', 'panda-k8s.mjs');
+  const specs = [
+    { label: 'dist/ as built (bin/panda-k8s.js)', argv: [BIN, ...INSTALL], check: yamlDocs },
+    { label: 'dist/ + zod jitless', argv: [ZOD_JITLESS, BIN, ...INSTALL], check: yamlDocs },
+  ];
+  if (fs.existsSync(BUNDLE)) {
+    specs.push(
+      { label: 'bundle (scripts/bundle.mjs)', argv: [BUNDLE, ...INSTALL], check: yamlDocs },
+      { label: 'bundle + zod jitless', argv: [ZOD_JITLESS, BUNDLE, ...INSTALL], check: yamlDocs },
+      { label: 'bundle: --version', argv: [BUNDLE, '--version'] },
+    );
+  } else console.error('no dist/bundle/panda-k8s.mjs: run `node scripts/bundle.mjs` to include the bundle variants');
+  for (const blob of ['snap.blob', 'snap-warm.blob']) {
+    const file = path.join(DIST, 'bundle', blob);
+    if (fs.existsSync(file)) specs.push({ label: `start-up snapshot (scripts/bundle.mjs --snapshot: ${blob})`, argv: ['--snapshot-blob', file, ...INSTALL], check: yamlDocs });
+  }
+  variantRows.push(...measureAll(specs));
+}
+
+// ---------------------------------------------------------------------------------------------
+// (b) in process
+// ---------------------------------------------------------------------------------------------
+
+const t0 = process.hrtime.bigint();
+const { renderFromOptions } = await import(pathToFileURL(path.join(DIST, 'render', 'inputs.js')).href);
+const { toYamlStream } = await import(pathToFileURL(path.join(DIST, 'core', 'yaml.js')).href);
+const importMs = ms(t0);
+
+let serial = 0;
+const inProcessRows = [];
+const emitter = VARIANTS ? await import(pathToFileURL(path.join(ROOT, 'bench', 'fast-yaml.mjs')).href) : undefined;
+for (const n of VARIANTS_ONLY ? [] : [1, 10, 100]) {
+  let renderMs = 0;
+  let yamlMs = 0;
+  let emitterMs = 0;
+  let objects = 0;
+  for (let i = 0; i < n; i++) {
+    const affix = `s${serial++}-`;
+    const a = process.hrtime.bigint();
+    const r = renderFromOptions({ affix });
+    renderMs += ms(a);
+    const b = process.hrtime.bigint();
+    const text = toYamlStream(r.objects);
+    yamlMs += ms(b);
+    if (!text.includes(`name: ${affix}panda-server`)) throw new Error(`stack ${affix} lacks ${affix}panda-server`);
+    if (emitter) {
+      const c = process.hrtime.bigint();
+      emitter.emitYamlStream(r.objects);
+      emitterMs += ms(c);
+    }
+    objects += r.objects.length;
+  }
+  inProcessRows.push({ stacks: n, objects, renderMs, yamlMs, totalMs: renderMs + yamlMs, perStackMs: (renderMs + yamlMs) / n, ...(emitter ? { emitterMs } : {}) });
+}
+
+if (emitter) {
+  // the prototype emitter must write what the yaml library writes, read back as YAML 1.1
+  for (const experiment of [undefined, 'lsst', 'sphenix']) await emitter.checkEmitter(renderFromOptions({ affix: 'test-', ...(experiment ? { experiment } : {}) }).objects);
+}
+
+// ---------------------------------------------------------------------------------------------
+// (c) where the time of one `install -t` goes
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The steps of `install -t` in a fresh process, timed one by one (the imports in dependency order,
+ * so each line is what that step adds). Run PHASE_RUNS times; medians.
+ */
+const PHASE_SCRIPT = `
+const jitless = process.argv.includes('jitless');
+if (jitless) globalThis.__zod_globalConfig = { jitless: true };
+const dist = (p) => new URL(p, ${JSON.stringify(pathToFileURL(DIST + '/').href)}).href;
+const out = [];
+let last = performance.now();
+out.push(['Node bootstrap (until the first line of user code)', last]);
+const step = (name) => { const t = performance.now(); out.push([name, t - last]); last = t; };
+await import('zod'); step('import zod');
+await import('yaml'); step('import yaml');
+await import('commander'); step('import commander');
+await import(dist('values/schema.js')); step('build the values schemas (dist/values/schema.js, all components)');
+const inputs = await import(dist('render/inputs.js')); step('import the rest of the render path (components, secrets, sandbox)');
+await import(dist('cli/main.js')); step('import the CLI module');
+const { toYamlStream } = await import(dist('core/yaml.js'));
+const opts = { affix: 'test-' };
+inputs.resolve(opts); step('values: defaults + zod parse (first, cold)');
+let t = performance.now(); inputs.resolve(opts); const warm = performance.now() - t;
+t = performance.now(); const r = inputs.renderFromOptions(opts); const render = performance.now() - t - warm;
+out.push(['render the objects (renderStack, sandbox files)', render]);
+last = performance.now();
+const text = toYamlStream(r.objects); step('YAML: serialize ' + r.objects.length + ' objects (first, cold)');
+if (!text.includes('kind: Deployment')) throw new Error('no Deployment rendered');
+if (process.argv.includes('emitter')) {
+  last = performance.now();
+  const { emitYamlStream } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'bench', 'fast-yaml.mjs')).href)});
+  const fast = emitYamlStream(r.objects);
+  step('(not in the CLI) YAML: the same with the minimal emitter of bench/fast-yaml.mjs, import + first run');
+  if (!fast.includes('kind: Deployment')) throw new Error('emitter wrote no Deployment');
+}
+process.stdout.write(JSON.stringify(out));
+`;
+const PHASE_RUNS = Math.max(5, Math.min(RUNS, 15));
+/** Each variant's phase list (medians); variants run round-robin, after one warm-up run each. */
+function phases(variants) {
+  const runs = variants.map(() => []);
+  for (let i = 0; i < PHASE_RUNS + 1; i++) {
+    variants.forEach((extra, j) => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', PHASE_SCRIPT, '--', ...extra], { cwd: ROOT, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`phase script failed:\n${r.stderr}`);
+      if (i > 0) runs[j].push(JSON.parse(r.stdout));
+    });
+  }
+  return runs.map((rs) => rs[0].map(([name], i) => ({ step: name, ms: quantile(rs.map((x) => x[i][1]), 0.5) })));
+}
+const [phaseRows = [], phaseRowsJitless = []] = VARIANTS_ONLY ? [] : VARIANTS ? phases([['emitter'], ['jitless', 'emitter']]) : phases([[]]);
+
+// ---------------------------------------------------------------------------------------------
+// report
+// ---------------------------------------------------------------------------------------------
+
+const env = {
+  node: process.version,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model ?? 'unknown',
+  memGiB: Math.round(os.totalmem() / 2 ** 30),
+  platform: `${os.type()} ${os.release()}`,
+  rssSource: hasTime ? '/usr/bin/time -f %M' : 'process.resourceUsage().maxRSS in the child',
+  loadAverage: os.loadavg(),
+};
+
+if (JSON_OUT) {
+  console.log(JSON.stringify({ env, processRows, variantRows, importMs, inProcessRows, phaseRows, phaseRowsJitless }, null, 2));
+} else {
+  const f = (x, d = 1) => x.toFixed(d);
+  const table = (rows) => {
+    console.log('| command | median ms | p90 ms | min ms | CPU ms (median) | peak RSS MiB | output KiB |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) console.log(`| ${r.label} | ${f(r.median)} | ${f(r.p90)} | ${f(r.min)} | ${f(r.cpuMedian)} | ${f(r.rssMiB)} | ${f(r.outKiB)} |`);
+  };
+  const load = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`Node ${env.node}, ${env.cpus} × ${env.cpuModel}, ${env.memGiB} GiB, ${env.platform}; load average at the end ${load}\n`);
+  if (processRows.length) {
+    console.log(`### Whole process (${RUNS} runs each; wall from spawn to exit; CPU = user + system of the child; peak RSS via ${env.rssSource})\n`);
+    table(processRows);
+  }
+  if (variantRows.length) {
+    console.log(`\n### Start-up variants of \`install -t\` (experiment none, ${RUNS} runs each)\n`);
+    table(variantRows);
+  }
+  if (inProcessRows.length) {
+    console.log(`\n### In process (dist/render/inputs.js; import ${f(importMs)} ms; batches rendered in this order, every stack with its own affix)\n`);
+    const em = inProcessRows[0].emitterMs !== undefined;
+    console.log(`| stacks | objects | render ms | YAML ms | total ms | ms/stack |${em ? ' YAML ms, minimal emitter (not in the CLI) |' : ''}`);
+    console.log(`|---:|---:|---:|---:|---:|---:|${em ? '---:|' : ''}`);
+    for (const r of inProcessRows)
+      console.log(`| ${r.stacks} | ${r.objects} | ${f(r.renderMs)} | ${f(r.yamlMs)} | ${f(r.totalMs)} | ${f(r.perStackMs, 2)} |${em ? ` ${f(r.emitterMs)} |` : ''}`);
+  }
+  const cols = [
+    ['ms', phaseRows],
+    ['ms, zod jitless', phaseRowsJitless],
+  ].filter(([, rows]) => rows.length);
+  if (cols.length) {
+    console.log(`\n### Where one \`install -t\` goes (experiment none; fresh process, median of ${PHASE_RUNS} runs)\n`);
+    console.log(`| step | ${cols.map(([n]) => n).join(' | ')} |`);
+    console.log(`|---|${cols.map(() => '---:').join('|')}|`);
+    cols[0][1].forEach((r, i) => console.log(`| ${r.step} | ${cols.map(([, c]) => f(c[i].ms)).join(' | ')} |`));
+    const inCli = (c) => c.filter((r) => !r.step.startsWith('(not in the CLI)'));
+    console.log(`| **sum of the CLI's steps** | ${cols.map(([, c]) => f(inCli(c).reduce((a, r) => a + r.ms, 0))).join(' | ')} |`);
+  }
+}
