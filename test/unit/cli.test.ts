@@ -47,6 +47,12 @@ describe('cli', () => {
     const s = JSON.parse(run('panda-k8s.js', ['schema']).stdout);
     expect(s.properties.panda.properties.server.properties.replicaCount.default).toBe(1);
   });
+  it('a real install refuses FIXME placeholders before touching a cluster', () => {
+    const r = run('panda-k8s.js', ['install', '--kubeconfig', '/nonexistent', '-c', 'bigmon']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/FIXME placeholders; nothing was applied/);
+    expect(r.stderr).toMatch(/ConfigMap\/test-bigmon-main-env data\.BIGMON_HOST/);
+  });
   it('a cluster command without a cluster exits 3 with the reason', () => {
     const r = spawnSync('node', [path.join(ROOT, 'bin', 'panda-k8s.js'), 'status', '--kubeconfig', '/nonexistent'], { encoding: 'utf8' });
     expect(r.status).toBe(3);
