@@ -24,7 +24,8 @@ BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 
 log() { printf '[cluster/build] %s\n' "$*" >&2; }
 
-command -v go >/dev/null 2>&1 || { log "error: go is not on PATH"; exit 1; }
+command -v go >/dev/null 2>&1 || { [ -x /usr/local/go/bin/go ] && export PATH="/usr/local/go/bin:$PATH"; }
+command -v go >/dev/null 2>&1 || { log "error: go is not on PATH (Go is needed to build the local control plane)"; exit 1; }
 
 # Stamp the Kubernetes version into the binaries (as upstream's release build
 # does), so /version reports it instead of v0.0.0-master.
