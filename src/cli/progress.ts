@@ -33,13 +33,16 @@ export interface ProgressView {
 function componentState(states: NodeState[]): NodeState {
   for (const s of ['failed', 'interrupted', 'blocked', 'applying', 'waiting'] as const) if (states.includes(s)) return s;
   if (states.length && states.every((s) => s === 'ready')) return 'ready';
-  return 'pending';
+  // some sub-components ready, the others about to start
+  return states.some((s) => s === 'ready') ? 'waiting' : 'pending';
 }
 
-export function createProgress(components: readonly string[], opts: { tty: boolean; write: (s: string) => void; now: () => number }): ProgressView {
+/** `components`: each component with the ids of its plan nodes. */
+export function createProgress(components: readonly { name: string; nodes: readonly string[] }[], opts: { tty: boolean; write: (s: string) => void; now: () => number }): ProgressView {
   const start = opts.now();
   const nodes = new Map<string, { component: string; state: NodeState }>();
-  const rows = new Map<string, Row>(components.map((c) => [c, { component: c, state: 'pending', since: start, applied: 0 }]));
+  for (const c of components) for (const n of c.nodes) nodes.set(n, { component: c.name, state: 'pending' });
+  const rows = new Map<string, Row>(components.map((c) => [c.name, { component: c.name, state: 'pending', since: start, applied: 0 }]));
   let drawn = 0;
   const elapsed = (r: Row) => {
     if (r.started === undefined) return '';

@@ -91,6 +91,27 @@ async function preflight(kube: Kube, plan: Plan, prefix: string): Promise<void> 
         fix: 'install the secrets first: panda-k8s secrets install (same -n and global.secret)',
       });
   });
+  // PersistentVolumes are cluster-scoped: one left by another namespace, or by a deleted claim,
+  // would keep our claim Pending forever
+  const pvs = plan.nodes.flatMap((n) => n.apply).filter((o) => o.kind === 'PersistentVolume');
+  const livePvs = await Promise.all(pvs.map((o) => kube.get({ apiVersion: 'v1', kind: 'PersistentVolume', name: o.metadata.name })));
+  livePvs.forEach((pv, i) => {
+    const ref = pv?.spec?.claimRef as { namespace?: string; name?: string } | undefined;
+    if (!pv || !ref) return;
+    const name = pvs[i]!.metadata.name;
+    if (ref.namespace !== kube.namespace)
+      issues.add({
+        where: `PersistentVolume/${name}`,
+        message: `already belongs to claim ${ref.namespace}/${ref.name} (PersistentVolumes are cluster-wide)`,
+        fix: 'use another affix for this namespace, or set persistentvolume.create=false and a StorageClass',
+      });
+    else if (pv.status?.phase === 'Released')
+      issues.add({
+        where: `PersistentVolume/${name}`,
+        message: 'keeps the data of a deleted claim (Released), so the new claim cannot bind to it',
+        fix: `to reuse the data: kubectl patch pv ${name} --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'; to discard it: kubectl delete pv ${name}`,
+      });
+  });
   const kinds = new Map<string, string>();
   for (const n of plan.nodes) for (const o of n.apply) kinds.set(`${o.apiVersion}|${o.kind}`, `${o.kind}/${o.metadata.name}`);
   for (const [k, example] of kinds) {
@@ -195,7 +216,7 @@ export async function installCommand(opts: RenderOptions, f: Flags, deps: Instal
   const json = f.output === 'json';
   const intr = deps.signal ? undefined : interruptible();
   const signal = deps.signal ?? intr!.signal;
-  const view = deps.quiet ? undefined : createProgress(plan.components.map((c) => c.name), { tty: !json && !!process.stderr.isTTY, write: err, now: clock.now });
+  const view = deps.quiet ? undefined : createProgress(plan.components.map((c) => ({ name: c.name, nodes: plan.nodes.filter((n) => n.component === c.name).map((n) => n.id) })), { tty: !json && !!process.stderr.isTTY, write: err, now: clock.now });
   let result: ExecuteResult;
   try {
     result = await executePlan(kube, plan, {

@@ -3,6 +3,9 @@
  * list and delete of any kind. Server-side apply with a fixed field manager. Never mutates the
  * caller's objects.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { ExitCode, PandaError } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
@@ -34,6 +37,10 @@ export interface Kube {
 
 export function loadKubeConfig(t: KubeTarget): KubeConfig {
   const kc = new KubeConfig();
+  const inCluster = !!process.env.KUBERNETES_SERVICE_HOST;
+  const home = path.join(os.homedir(), '.kube', 'config');
+  if (!t.kubeconfig && !process.env.KUBECONFIG && !inCluster && !fs.existsSync(home))
+    throw new PandaError('no kubeconfig', [{ where: '$KUBECONFIG', message: `KUBECONFIG is not set and ${home} does not exist`, fix: 'pass --kubeconfig FILE or set KUBECONFIG' }], ExitCode.cluster);
   try {
     if (t.kubeconfig) kc.loadFromFile(t.kubeconfig);
     else kc.loadFromDefault();

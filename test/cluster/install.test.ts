@@ -144,6 +144,22 @@ describe('failures', () => {
     expect(await list(kube, 'v1', 'ConfigMap')).toEqual([]);
   });
 
+  it('refuses a PersistentVolume that already belongs to another namespace', async () => {
+    const other = await namespace('fail-other');
+    const mine = affixFor('p');
+    try {
+      expect(await installSecrets(other.kube, { affix: mine })).toBe(0);
+      expect((await install(other.kube, { affix: mine, enable: ['msgsvc'] })).code).toBe(0);
+      expect(await installSecrets(kube, { affix: mine })).toBe(0);
+      const e = await install(kube, { affix: mine, enable: ['msgsvc'] }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(PandaError);
+      expect((e as PandaError).issues[0]).toMatchObject({ where: `PersistentVolume/${mine}msgsvc-activemq` });
+      expect((e as PandaError).issues[0]!.message).toContain(`already belongs to claim ${other.ns}/`);
+    } finally {
+      await cleanupVolumes(other.ns, `${mine}msgsvc`);
+    }
+  });
+
   it('a component that never becomes ready names the object and the pod reason; dependents are not applied', async () => {
     expect(await installSecrets(kube, { affix })).toBe(0);
     const r = await install(kube, { affix, sets: ['panda.postgres.image.repository=registry.invalid/unpullable-postgres'] }, { timeout: '15s' });
