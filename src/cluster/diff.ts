@@ -1,4 +1,5 @@
-/** Comparing what we would apply with what is there. Pure. */
+/** Comparing what we would apply with what is there. */
+import { createHmac, randomBytes } from 'node:crypto';
 
 const VOLATILE_META = ['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid', 'selfLink'];
 
@@ -22,13 +23,19 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** Secret values replaced by a digest marker, so a diff never prints them. */
+/** A key that lives as long as the process: digests show which values differ, and nothing else. */
+const DIGEST_KEY = randomBytes(32);
+
+/** Secret values replaced by a keyed digest, so a diff shows which keys change but never a value. */
 export function hideSecretValues(o: unknown): unknown {
   const c = structuredClone(o) as Record<string, any>;
   if (c?.kind !== 'Secret') return c;
   for (const f of ['data', 'stringData']) {
     if (!c[f]) continue;
-    for (const k of Object.keys(c[f])) c[f][k] = `(${String(c[f][k]).length} bytes, hidden)`;
+    for (const k of Object.keys(c[f])) {
+      const bytes = f === 'data' ? Buffer.from(String(c[f][k]), 'base64') : Buffer.from(String(c[f][k]));
+      c[f][k] = `(hidden ${createHmac('sha256', DIGEST_KEY).update(bytes).digest('hex').slice(0, 8)})`;
+    }
   }
   return c;
 }

@@ -89,3 +89,15 @@ describe('diff and durations', () => {
     expect(parseDuration('soon')).toBeUndefined();
   });
 });
+
+describe('secret values in diffs', () => {
+  it('are never shown, but a change of the same length is still seen', async () => {
+    const { hideSecretValues } = await import('../../src/cluster/diff.js');
+    const s = (v: string) => ({ kind: 'Secret', data: { PASS: Buffer.from(v).toString('base64') } });
+    const a = JSON.stringify(hideSecretValues(s('aaaa')));
+    const b = JSON.stringify(hideSecretValues(s('bbbb')));
+    expect(a).not.toContain('YWFh');
+    expect(a).not.toBe(b);
+    expect(JSON.stringify(hideSecretValues(s('aaaa')))).toBe(a);
+  });
+});
