@@ -21,9 +21,13 @@ cleanup() { [ -n "$started" ] && bash scripts/cluster/down.sh >&2 || true; }
 trap cleanup EXIT
 
 mkdir -p .cache
+rm -f .cache/vitest.json
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest.json "$@" || status=$?
-node -e '
+cleanup
+trap - EXIT
+# the summary is the last line
+[ -f .cache/vitest.json ] && node -e '
   const r = JSON.parse(require("fs").readFileSync(".cache/vitest.json", "utf8"));
   const skipped = r.numPendingTests + r.numTodoTests;
   console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
