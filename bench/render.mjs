@@ -1,18 +1,17 @@
 #!/usr/bin/env node
 /**
- * Render benchmark, against the compiled CLI in dist/ (run `npm run build` first).
+ * Render benchmark, against the built CLI (run `npm run build` first).
  *
  *   (a) whole-process wall time of `install -t` and `secrets install -t` per experiment:
  *       N runs each (default 30, round-robin), median, p90, min, CPU time and peak RSS; plus two
- *       baselines, a bare `node -e ''` and `panda-k8s --version` (start-up and CLI import cost
- *       without rendering);
+ *       baselines, a bare `node -e ''` and `panda-k8s --version` (start-up without rendering);
  *   (b) in-process: 1, 10 and 100 stacks rendered and serialized with different affixes in one
  *       process, total and per-stack time;
- *   (c) where the time of one `install -t` goes: its steps timed one by one in a fresh process.
+ *   (c) where the time of one `install -t` goes: its steps timed one by one in a fresh process
+ *       (from the unbundled modules in dist/), and CPU profiles of the CLI as shipped.
  *
- * With --variants, also times start-up variants of `install -t`: zod without its JIT, the bundle
- * and the start-up snapshots made by scripts/bundle.mjs (when present), and a minimal YAML
- * emitter (bench/fast-yaml.mjs) next to the `yaml` library.
+ * With --variants, also times `install -t` without each start-up measure of the CLI: without the
+ * code cache, without the bundle (dist/ as tsc writes it), with zod's JIT.
  *
  * Usage: node bench/render.mjs [--runs N] [--variants | --variants-only] [--json]
  */
@@ -33,12 +32,12 @@ const flag = (name, def) => {
 };
 const RUNS = Number(flag('--runs', '30'));
 const JSON_OUT = args.includes('--json');
-/** Also time start-up variants (zod jitless, bundle); `--variants-only` skips the rest. */
+/** Also time start-up variants (no code cache, no bundle, zod's JIT); `--variants-only` skips the rest. */
 const VARIANTS_ONLY = args.includes('--variants-only');
 const VARIANTS = VARIANTS_ONLY || args.includes('--variants');
 
-if (!fs.existsSync(path.join(DIST, 'cli', 'main.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
+if (!fs.existsSync(path.join(DIST, 'bundle', 'cli.cjs'))) {
+  console.error('dist/bundle/ is missing: run `npm run build` first');
   process.exit(2);
 }
 
@@ -55,8 +54,6 @@ const hasTime = spawnSync(TIME, ['-f', '%M', 'true'], { encoding: 'utf8' }).stat
 const USAGE_HOOK = `--import=data:text/javascript,${encodeURIComponent(
   "process.on('exit',()=>{const r=process.resourceUsage();process.stderr.write('\\nRUSAGE '+(r.userCPUTime+r.systemCPUTime)+' '+r.maxRSS+'\\n')})",
 )}`;
-/** Variant: zod without its JIT (schemas parse once per process, so compiling parsers rarely pays). */
-const ZOD_JITLESS = '--import=data:text/javascript,globalThis.__zod_globalConfig={jitless:true}';
 
 const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 const quantile = (xs, q) => {
@@ -74,14 +71,14 @@ function run(argv, check) {
   const r = spawnSync(cmd, cmdArgs, { cwd: ROOT, encoding: 'utf8', maxBuffer: 256 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
   const wall = ms(t0);
   if (r.status !== 0 || (check && !check(r.stdout))) throw new Error(`node ${argv.join(' ')} failed (exit ${r.status}):\n${r.stderr}`);
-  // the preload does not run when Node starts from a snapshot: then CPU comes from GNU time (10 ms steps)
+  // CPU from the preload; from GNU time (10 ms steps) if it did not report
   const usage = /RUSAGE (\d+) (\d+)/.exec(r.stderr);
   const time = /TIME (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   const cpu = usage ? Number(usage[1]) / 1000 : time ? (Number(time[2]) + Number(time[3])) * 1000 : NaN;
   return { wall, cpu, rssKiB: Number(time?.[1] ?? usage?.[2]), out: r.stdout };
 }
 
-const shown = (argv) => `node ${argv.map((a) => (a.startsWith('--import=data:') ? '--import=<zod jitless>' : path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ')}`;
+const shown = (argv) => `node ${argv.map((a, i) => (argv[i - 1] === '-e' ? '<loader>' : path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ')}`;
 
 /**
  * Times a group of commands round-robin (run i of every command, then run i + 1, ...), so that a
@@ -120,27 +117,24 @@ if (!VARIANTS_ONLY) {
   processRows.push(...measureAll(specs));
 }
 
-/** Start-up variants of `install -t` (experiment none): zod without JIT, the bundle and snapshots of scripts/bundle.mjs. */
+/**
+ * `install -t` (experiment none) as shipped and without each of its start-up measures: the code
+ * cache, the bundle, zod without its JIT (bin/panda-k8s.js sets `jitless`).
+ */
 const variantRows = [];
 if (VARIANTS) {
   const INSTALL = ['install', '-t', '-a', 'test-'];
-  const BUNDLE = path.join(DIST, 'bundle', 'panda-k8s.mjs');
+  const jitless = 'globalThis.__zod_globalConfig = { jitless: true };';
+  const bundle = `require(${JSON.stringify(path.join(DIST, 'bundle', 'cli.cjs'))}).main(process.argv.slice(1)).then((c) => { process.exitCode = c; });`;
+  const modules = `import(${JSON.stringify(pathToFileURL(path.join(DIST, 'cli', 'main.js')).href)}).then((m) => m.main(process.argv.slice(1))).then((c) => { process.exitCode = c; });`;
   const specs = [
-    { label: 'dist/ as built (bin/panda-k8s.js)', argv: [BIN, ...INSTALL], check: yamlDocs },
-    { label: 'dist/ + zod jitless', argv: [ZOD_JITLESS, BIN, ...INSTALL], check: yamlDocs },
+    { label: 'as shipped: bundle + code cache + zod jitless (bin/panda-k8s.js)', argv: [BIN, ...INSTALL] },
+    { label: 'bundle + zod jitless, no code cache', argv: ['-e', jitless + bundle, ...INSTALL] },
+    { label: 'bundle, no code cache, zod with its JIT', argv: ['-e', bundle, ...INSTALL] },
+    { label: 'dist/ unbundled (tsc output) + zod jitless', argv: ['-e', jitless + modules, ...INSTALL] },
+    { label: 'dist/ unbundled, zod with its JIT', argv: ['-e', modules, ...INSTALL] },
   ];
-  if (fs.existsSync(BUNDLE)) {
-    specs.push(
-      { label: 'bundle (scripts/bundle.mjs)', argv: [BUNDLE, ...INSTALL], check: yamlDocs },
-      { label: 'bundle + zod jitless', argv: [ZOD_JITLESS, BUNDLE, ...INSTALL], check: yamlDocs },
-      { label: 'bundle: --version', argv: [BUNDLE, '--version'] },
-    );
-  } else console.error('no dist/bundle/panda-k8s.mjs: run `node scripts/bundle.mjs` to include the bundle variants');
-  for (const blob of ['snap.blob', 'snap-warm.blob']) {
-    const file = path.join(DIST, 'bundle', blob);
-    if (fs.existsSync(file)) specs.push({ label: `start-up snapshot (scripts/bundle.mjs --snapshot: ${blob})`, argv: ['--snapshot-blob', file, ...INSTALL], check: yamlDocs });
-  }
-  variantRows.push(...measureAll(specs));
+  variantRows.push(...measureAll(specs.map((v) => ({ ...v, check: yamlDocs }))));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,11 +148,9 @@ const importMs = ms(t0);
 
 let serial = 0;
 const inProcessRows = [];
-const emitter = VARIANTS ? await import(pathToFileURL(path.join(ROOT, 'bench', 'fast-yaml.mjs')).href) : undefined;
 for (const n of VARIANTS_ONLY ? [] : [1, 10, 100]) {
   let renderMs = 0;
   let yamlMs = 0;
-  let emitterMs = 0;
   let objects = 0;
   for (let i = 0; i < n; i++) {
     const affix = `s${serial++}-`;
@@ -169,19 +161,9 @@ for (const n of VARIANTS_ONLY ? [] : [1, 10, 100]) {
     const text = toYamlStream(r.objects);
     yamlMs += ms(b);
     if (!text.includes(`name: ${affix}panda-server`)) throw new Error(`stack ${affix} lacks ${affix}panda-server`);
-    if (emitter) {
-      const c = process.hrtime.bigint();
-      emitter.emitYamlStream(r.objects);
-      emitterMs += ms(c);
-    }
     objects += r.objects.length;
   }
-  inProcessRows.push({ stacks: n, objects, renderMs, yamlMs, totalMs: renderMs + yamlMs, perStackMs: (renderMs + yamlMs) / n, ...(emitter ? { emitterMs } : {}) });
-}
-
-if (emitter) {
-  // the prototype emitter must write what the yaml library writes, read back as YAML 1.1
-  for (const experiment of [undefined, 'lsst', 'sphenix']) await emitter.checkEmitter(renderFromOptions({ affix: 'test-', ...(experiment ? { experiment } : {}) }).objects);
+  inProcessRows.push({ stacks: n, objects, renderMs, yamlMs, totalMs: renderMs + yamlMs, perStackMs: (renderMs + yamlMs) / n });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,19 +171,19 @@ if (emitter) {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * The steps of `install -t` in a fresh process, timed one by one (the imports in dependency order,
- * so each line is what that step adds). Run PHASE_RUNS times; medians.
+ * The steps of `install -t` in a fresh process, from the unbundled modules of dist/ and with zod
+ * jitless as in the CLI, timed one by one (the imports in dependency order, so each line is what
+ * that step adds). Run PHASE_RUNS times; medians.
  */
 const PHASE_SCRIPT = `
-const jitless = process.argv.includes('jitless');
-if (jitless) globalThis.__zod_globalConfig = { jitless: true };
+globalThis.__zod_globalConfig = { jitless: true };
 const dist = (p) => new URL(p, ${JSON.stringify(pathToFileURL(DIST + '/').href)}).href;
 const out = [];
 let last = performance.now();
 out.push(['Node bootstrap (until the first line of user code)', last]);
 const step = (name) => { const t = performance.now(); out.push([name, t - last]); last = t; };
 await import('zod'); step('import zod');
-await import('yaml'); step('import yaml');
+await import('yaml'); step('import yaml (read values files)');
 await import('commander'); step('import commander');
 await import(dist('values/schema.js')); step('build the values schemas (dist/values/schema.js, all components)');
 const inputs = await import(dist('render/inputs.js')); step('import the rest of the render path (components, secrets, sandbox)');
@@ -213,31 +195,60 @@ let t = performance.now(); inputs.resolve(opts); const warm = performance.now() 
 t = performance.now(); const r = inputs.renderFromOptions(opts); const render = performance.now() - t - warm;
 out.push(['render the objects (renderStack, sandbox files)', render]);
 last = performance.now();
-const text = toYamlStream(r.objects); step('YAML: serialize ' + r.objects.length + ' objects (first, cold)');
+const text = toYamlStream(r.objects); step('YAML: write ' + r.objects.length + ' objects (first, cold)');
 if (!text.includes('kind: Deployment')) throw new Error('no Deployment rendered');
-if (process.argv.includes('emitter')) {
-  last = performance.now();
-  const { emitYamlStream } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'bench', 'fast-yaml.mjs')).href)});
-  const fast = emitYamlStream(r.objects);
-  step('(not in the CLI) YAML: the same with the minimal emitter of bench/fast-yaml.mjs, import + first run');
-  if (!fast.includes('kind: Deployment')) throw new Error('emitter wrote no Deployment');
-}
 process.stdout.write(JSON.stringify(out));
 `;
 const PHASE_RUNS = Math.max(5, Math.min(RUNS, 15));
-/** Each variant's phase list (medians); variants run round-robin, after one warm-up run each. */
-function phases(variants) {
-  const runs = variants.map(() => []);
+function phases() {
+  const runs = [];
   for (let i = 0; i < PHASE_RUNS + 1; i++) {
-    variants.forEach((extra, j) => {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', PHASE_SCRIPT, '--', ...extra], { cwd: ROOT, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`phase script failed:\n${r.stderr}`);
-      if (i > 0) runs[j].push(JSON.parse(r.stdout));
-    });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', PHASE_SCRIPT], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`phase script failed:\n${r.stderr}`);
+    if (i > 0) runs.push(JSON.parse(r.stdout)); // the first run warms the file-system cache
   }
-  return runs.map((rs) => rs[0].map(([name], i) => ({ step: name, ms: quantile(rs.map((x) => x[i][1]), 0.5) })));
+  return runs[0].map(([name], i) => ({ step: name, ms: quantile(runs.map((x) => x[i][1]), 0.5) }));
 }
-const [phaseRows = [], phaseRowsJitless = []] = VARIANTS_ONLY ? [] : VARIANTS ? phases([['emitter'], ['jitless', 'emitter']]) : phases([[]]);
+
+/** What a CPU profile sample of the shipped CLI was doing. */
+function category({ functionName, url }) {
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  if (functionName === '(idle)') return 'idle (waiting for I/O)';
+  if (url === 'node:vm') return 'load the bundle from its code cache (vm.Script)';
+  if (url.endsWith('/cli.cjs')) return "the CLI's JavaScript: zod, commander, yaml, values, render, YAML out";
+  if (url.startsWith('node:')) return "Node's own JavaScript: bootstrap, built-in modules, file and stdout I/O";
+  return 'native code and V8 outside JavaScript (reading files, compiling, (program))';
+}
+
+/**
+ * CPU profiles (`--cpu-prof`, 0.1 ms sampling) of `bin/panda-k8s.js install -t`, PHASE_RUNS runs:
+ * the samples' time summed by category, medians.
+ */
+function profiles() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panda-k8s-prof-'));
+  const runs = [];
+  try {
+    for (let i = 0; i < PHASE_RUNS; i++) {
+      const file = `run${i}.cpuprofile`;
+      const r = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-interval', '100', '--cpu-prof-dir', dir, '--cpu-prof-name', file, BIN, 'install', '-t', '-a', 'test-'], { cwd: ROOT, stdio: 'ignore' });
+      if (r.status !== 0) throw new Error('profiled install -t failed');
+      const p = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+      const frames = new Map(p.nodes.map((n) => [n.id, n.callFrame]));
+      const sums = {};
+      p.samples.forEach((id, k) => {
+        const c = category(frames.get(id));
+        sums[c] = (sums[c] ?? 0) + (p.timeDeltas[k] ?? 0) / 1000;
+      });
+      runs.push(sums);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const names = [...new Set(runs.flatMap((r) => Object.keys(r)))];
+  return names.map((name) => ({ category: name, ms: quantile(runs.map((r) => r[name] ?? 0), 0.5) })).sort((a, b) => b.ms - a.ms);
+}
+const phaseRows = VARIANTS_ONLY ? [] : phases();
+const profileRows = VARIANTS_ONLY ? [] : profiles();
 
 // ---------------------------------------------------------------------------------------------
 // report
@@ -254,7 +265,7 @@ const env = {
 };
 
 if (JSON_OUT) {
-  console.log(JSON.stringify({ env, processRows, variantRows, importMs, inProcessRows, phaseRows, phaseRowsJitless }, null, 2));
+  console.log(JSON.stringify({ env, processRows, variantRows, importMs, inProcessRows, phaseRows, profileRows }, null, 2));
 } else {
   const f = (x, d = 1) => x.toFixed(d);
   const table = (rows) => {
@@ -274,22 +285,21 @@ if (JSON_OUT) {
   }
   if (inProcessRows.length) {
     console.log(`\n### In process (dist/render/inputs.js; import ${f(importMs)} ms; batches rendered in this order, every stack with its own affix)\n`);
-    const em = inProcessRows[0].emitterMs !== undefined;
-    console.log(`| stacks | objects | render ms | YAML ms | total ms | ms/stack |${em ? ' YAML ms, minimal emitter (not in the CLI) |' : ''}`);
-    console.log(`|---:|---:|---:|---:|---:|---:|${em ? '---:|' : ''}`);
-    for (const r of inProcessRows)
-      console.log(`| ${r.stacks} | ${r.objects} | ${f(r.renderMs)} | ${f(r.yamlMs)} | ${f(r.totalMs)} | ${f(r.perStackMs, 2)} |${em ? ` ${f(r.emitterMs)} |` : ''}`);
+    console.log('| stacks | objects | render ms | YAML ms | total ms | ms/stack |');
+    console.log('|---:|---:|---:|---:|---:|---:|');
+    for (const r of inProcessRows) console.log(`| ${r.stacks} | ${r.objects} | ${f(r.renderMs)} | ${f(r.yamlMs)} | ${f(r.totalMs)} | ${f(r.perStackMs, 2)} |`);
   }
-  const cols = [
-    ['ms', phaseRows],
-    ['ms, zod jitless', phaseRowsJitless],
-  ].filter(([, rows]) => rows.length);
-  if (cols.length) {
-    console.log(`\n### Where one \`install -t\` goes (experiment none; fresh process, median of ${PHASE_RUNS} runs)\n`);
-    console.log(`| step | ${cols.map(([n]) => n).join(' | ')} |`);
-    console.log(`|---|${cols.map(() => '---:').join('|')}|`);
-    cols[0][1].forEach((r, i) => console.log(`| ${r.step} | ${cols.map(([, c]) => f(c[i].ms)).join(' | ')} |`));
-    const inCli = (c) => c.filter((r) => !r.step.startsWith('(not in the CLI)'));
-    console.log(`| **sum of the CLI's steps** | ${cols.map(([, c]) => f(inCli(c).reduce((a, r) => a + r.ms, 0))).join(' | ')} |`);
+  if (phaseRows.length) {
+    console.log(`\n### Where one \`install -t\` goes: its steps (experiment none; unbundled dist/, zod jitless; fresh process, median of ${PHASE_RUNS} runs)\n`);
+    console.log('| step | ms |');
+    console.log('|---|---:|');
+    for (const r of phaseRows) console.log(`| ${r.step} | ${f(r.ms)} |`);
+    console.log(`| **sum** | ${f(phaseRows.reduce((a, r) => a + r.ms, 0))} |`);
+  }
+  if (profileRows.length) {
+    console.log(`\n### Where one \`install -t\` goes: CPU profile of the CLI as shipped (experiment none; median of ${PHASE_RUNS} runs)\n`);
+    console.log('| what the process was doing | ms |');
+    console.log('|---|---:|');
+    for (const r of profileRows) console.log(`| ${r.category} | ${f(r.ms)} |`);
   }
 }

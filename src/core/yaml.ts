@@ -1,5 +1,8 @@
-/** YAML in and out. Parsing keeps positions so errors can name file and line. */
-import { LineCounter, parseDocument, stringify, type Document } from 'yaml';
+/**
+ * YAML in and out. Parsing (the `yaml` package) keeps positions so errors can name file and line;
+ * writing is our own emitter (./emit.ts).
+ */
+import { LineCounter, parseDocument, type Document } from 'yaml';
 import { PandaError } from './errors.js';
 
 export interface ParsedYaml {
@@ -44,10 +47,4 @@ export function hasPath(p: ParsedYaml, path: readonly (string | number)[]): bool
   return p.doc.hasIn(path);
 }
 
-/**
- * Multi-document YAML of objects, in order. Written as YAML 1.1 so that strings such as `off`,
- * `yes` or `0755` are quoted: kubectl reads YAML 1.1 and would take them for booleans or numbers.
- */
-export function toYamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })).join('---\n');
-}
+export { toYamlStream } from './emit.js';
