@@ -102,6 +102,17 @@ describe('upgrade, prune, uninstall', () => {
   });
   afterAll(() => cleanupVolumes(ns, RELEASES(affix)));
 
+  it('secrets install again changes nothing: the generated IAM key is kept', async () => {
+    const ref = { apiVersion: 'v1', kind: 'Secret', name: 'panda-secrets-iam-conf', namespace: ns };
+    const before = await kube.get(ref);
+    expect(await installSecrets(kube, { affix })).toBe(0);
+    const after = await kube.get(ref);
+    expect(after!.metadata.resourceVersion).toBe(before!.metadata.resourceVersion);
+    const jwks = JSON.parse(Buffer.from((after as unknown as { data: Record<string, string> }).data['iam-keystore.jwks']!, 'base64').toString());
+    expect(jwks.keys[0].kid).toBe('rsa1');
+    expect(jwks.keys[0].d).toBeTruthy();
+  });
+
   it('diff reports a changed value and exits 1', async () => {
     expect(await diffCommand({ affix, enable: ['msgsvc', 'iam', 'panda'], sets: ['panda.server.replicaCount=2'] }, {}, { kube, quiet: true })).toBe(1);
   });
