@@ -204,6 +204,11 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 
 /** The one top-level handler: runs the command, maps failures to messages and exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
+  // a reader that stops early (`| head`) is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw e;
+  });
   const program = buildProgram();
   program.exitOverride();
   program.configureOutput({ writeErr: (s) => err(s), writeOut: (s) => out(s) });

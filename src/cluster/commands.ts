@@ -11,7 +11,7 @@ import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, refOf, refKey, inNamespace, type Plan } from '../plan/plan.js';
 import { renderFromOptions, renderSecretsFromOptions, resolve, secretsValuesFile, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
 import { readLayers, resolveValues } from '../values/load.js';
-import { err, out, warnPlaceholders } from '../cli/output.js';
+import { err, out } from '../cli/output.js';
 import { createProgress, table } from '../cli/progress.js';
 import { parseDuration, realClock, type Clock } from './clock.js';
 import { hideSecretValues, lineDiff, normalize } from './diff.js';
@@ -506,4 +506,3 @@ export async function secretsUninstallCommand(f: Flags, deps: InstallDeps = {}):
   return ExitCode.ok;
 }
 
-export { warnPlaceholders };

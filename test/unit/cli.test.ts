@@ -16,6 +16,11 @@ describe('cli', () => {
     expect(docs.length).toBe(55); // upstream's 54 + bigmon's credentials Secret (B4)
     expect(r.stderr).toMatch(/FIXME/);
   });
+  it('a reader that stops early is not an error', () => {
+    const r = spawnSync('bash', ['-c', `node ${path.join(ROOT, 'bin', 'panda-k8s.js')} install -t 2>/dev/null | head -n 1; exit \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('apiVersion: v1\n');
+    expect(r.status).toBe(0);
+  });
   it('bad input: exit 2, nothing on stdout, every problem on stderr', () => {
     const r = run('panda-k8s.js', ['install', '-t', '-c', 'panda,nope', '-e', 'nosuch', '--set', 'panda.server.x=1']);
     expect(r.status).toBe(2);
