@@ -2,13 +2,14 @@
  * Deploy behaviour against a real control plane (kube-apiserver, etcd, controller-manager,
  * scheduler, kwok): tiers, readiness, idempotence, pruning, uninstall, failure reporting.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffCommand, statusRows, uninstallCommand } from '../../src/cluster/commands.js';
 import { componentDeps } from '../../src/components/index.js';
 import { PandaError } from '../../src/core/errors.js';
 import type { ComponentName } from '../../src/core/names.js';
 import type { Kube } from '../../src/cluster/kube.js';
-import { affixFor, cleanupVolumes, ensureRouteCrd, install, installSecrets, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
+import { affixFor, cleanupVolumes, ensureRouteCrd, install, installSecrets, kubeconfig, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
 
 const RELEASES = (affix: string) => ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'].map((c) => `${affix}${c}`).join(',');
 
@@ -212,5 +213,13 @@ describe('server-side dry run accepts every rendered object', () => {
       }
     }
     expect(refused).toEqual([]);
+    // and kubectl, reading our YAML the way operators pipe it (`install -t | kubectl apply`)
+    if (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0) {
+      const { toYamlStream } = await import('../../src/core/yaml.js');
+      const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig(), '-n', kube.namespace, 'apply', '--dry-run=server', '-f', '-'], { input: toYamlStream(objs), encoding: 'utf8' });
+      expect(r.stderr.split('\n').filter((l) => l && !/version skew|WARNING/i.test(l))).toEqual([]);
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split('\n')).toHaveLength(objs.length);
+    }
   });
 });
