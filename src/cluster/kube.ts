@@ -153,9 +153,10 @@ export function connect(t: KubeTarget): Kube {
           try {
             const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
             const res = await fetchResources(kc, path);
-            return res.some((r) => r.kind === kind);
+            return res === undefined || res.some((r) => r.kind === kind);
           } catch {
-            return false;
+            // discovery failed: assume it is served and let the request itself say otherwise
+            return true;
           }
         })();
         servedCache.set(key, p);
@@ -165,7 +166,8 @@ export function connect(t: KubeTarget): Kube {
   };
 }
 
-async function fetchResources(kc: KubeConfig, path: string): Promise<{ kind: string }[]> {
+/** The resources of an API group version; [] when the server does not serve it, undefined when unknown. */
+async function fetchResources(kc: KubeConfig, path: string): Promise<{ kind: string }[] | undefined> {
   const cluster = kc.getCurrentCluster()!;
   const opts: Record<string, unknown> = {};
   const https = await import('node:https');
@@ -177,6 +179,7 @@ async function fetchResources(kc: KubeConfig, path: string): Promise<{ kind: str
       res.on('data', (c) => (data += c));
       res.on('end', () => {
         if (res.statusCode === 404) return resolve([]);
+        if (res.statusCode !== 200) return resolve(undefined);
         try {
           resolve((JSON.parse(data) as { resources?: { kind: string }[] }).resources ?? []);
         } catch (e) {
