@@ -3,6 +3,8 @@
  * Top-level keys are config files in the image, then sections, then keys. `${NAME}` values are
  * filled from the container environment (the `idds-envs` Secret).
  */
+import { mergeValues } from '../../values/merge.js';
+
 export type IddsConfig = Record<string, Record<string, Record<string, string | number | boolean>>>;
 
 export function iddsConfig(overrides: IddsConfig = {}): IddsConfig {
@@ -59,9 +61,5 @@ export function iddsConfig(overrides: IddsConfig = {}): IddsConfig {
       testsection: { testkey: 'testvalue' },
     },
   };
-  for (const [file, sections] of Object.entries(overrides)) {
-    const target = (config[file] ??= {});
-    for (const [section, keys] of Object.entries(sections)) target[section] = { ...target[section], ...keys };
-  }
-  return config;
+  return mergeValues(config, overrides) as IddsConfig;
 }

@@ -3,6 +3,7 @@
  * overrides the same section of the image's `panda_server.cfg` / `panda_jedi.cfg`. Values that
  * start with `$` are expanded from the environment by PanDA itself when it loads the file.
  */
+import { mergeValues } from '../../values/merge.js';
 
 export type ConfigSections = Record<string, Record<string, string | number | boolean>>;
 export type ConfigOverrides = Record<string, Record<string, string | number | boolean | null>>;
@@ -69,18 +70,9 @@ export function jediConfig(): ConfigSections {
   };
 }
 
-/** Merge operator overrides into a config: per key, `null` removes it; new sections are appended. */
+/** Merge operator overrides into a config (the values' own layering: `null` removes a key). */
 export function mergeConfig(base: ConfigSections, overrides: ConfigOverrides): ConfigSections {
-  const out: ConfigSections = {};
-  for (const [section, keys] of Object.entries(base)) out[section] = { ...keys };
-  for (const [section, keys] of Object.entries(overrides)) {
-    const target = (out[section] ??= {});
-    for (const [k, v] of Object.entries(keys)) {
-      if (v === null) delete target[k];
-      else target[k] = v;
-    }
-  }
-  return out;
+  return mergeValues(base, overrides) as ConfigSections;
 }
 
 /** The file as the images read it: 4-space indented JSON with a trailing newline. */
