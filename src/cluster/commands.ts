@@ -9,8 +9,7 @@ import { LABEL, type K8sObject } from '../core/k8s.js';
 import { COMPONENTS, resolveAffix, stackNames, type ComponentName } from '../core/names.js';
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, refOf, refKey, inNamespace, type Plan } from '../plan/plan.js';
-import { renderFromOptions, renderSecretsFromOptions, resolve, secretsValuesFile, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
-import { readLayers, resolveValues } from '../values/load.js';
+import { renderFromOptions, resolve, secretsRenderer, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
 import { err, out } from '../cli/output.js';
 import { createProgress, table } from '../cli/progress.js';
 import { parseDuration, realClock, type Clock } from './clock.js';
@@ -393,15 +392,12 @@ export async function statusCommand(f: Flags, deps: InstallDeps = {}): Promise<n
 /** Tiers in reverse: dependents first. */
 const REVERSE_TIERS: ComponentName[][] = [['harvester', 'idds', 'bigmon'], ['panda'], ['msgsvc', 'iam']];
 
-function uninstallAffix(f: Flags): string {
-  const file = secretsValuesFile(f.secretsValues ? { secretsValues: String(f.secretsValues) } : {});
-  let fromSecrets: string | undefined;
-  if (file && f.affix === undefined) fromSecrets = resolveValues(readLayers({ secretsValues: file })).secrets.affix;
-  return resolveAffix(f.affix as string | undefined, fromSecrets, file).value;
-}
+/** The values an instance command needs besides the cluster: affix and Secret prefix. */
+const instanceValues = (f: Flags) =>
+  resolve({ ...(f.secretsValues ? { secretsValues: String(f.secretsValues) } : {}), ...(f.affix !== undefined ? { affix: String(f.affix) } : {}) });
 
 export async function uninstallCommand(f: Flags, deps: InstallDeps = {}): Promise<number> {
-  const affix = resolveAffix(uninstallAffix(f), undefined);
+  const affix = instanceValues(f).affix;
   const names = stackNames(affix);
   const selected = (f.enable as string[] | undefined)?.length ? (f.enable as string[]) : [...COMPONENTS];
   const bad = selected.filter((c) => !(COMPONENTS as readonly string[]).includes(c));
@@ -463,12 +459,12 @@ async function existingKeystore(kube: Kube, prefix: string): Promise<string | un
 
 export async function secretsInstallCommand(opts: SecretsOptions, f: Flags, deps: InstallDeps = {}): Promise<number> {
   // render first: bad input fails before any connection
-  renderSecretsFromOptions({ ...opts, keystore: 'unused' });
+  const secrets = secretsRenderer(opts);
+  secrets.render('unused');
   const kube = deps.kube ?? connect(target(f));
   await checkNamespace(kube);
-  const prefix = resolve(opts).values.global.secret;
-  const keystore = (await existingKeystore(kube, prefix)) ?? opts.keystore;
-  const r = renderSecretsFromOptions({ ...opts, ...(keystore ? { keystore } : {}) });
+  const prefix = secrets.prefix;
+  const r = { objects: secrets.render((await existingKeystore(kube, prefix)) ?? opts.keystore) };
   const placeholders = r.objects.flatMap((o) => {
     const vals = Object.entries({ ...((o as { stringData?: Record<string, string> }).stringData ?? {}) });
     return vals.filter(([, v]) => v.includes('FIXME')).map(([k]) => ({ where: `Secret/${o.metadata.name} ${k}`, message: 'still holds a FIXME placeholder', fix: 'set it in your secrets values file' }));
@@ -485,21 +481,19 @@ export async function secretsInstallCommand(opts: SecretsOptions, f: Flags, deps
 }
 
 export async function secretsDiffCommand(opts: SecretsOptions, f: Flags, deps: InstallDeps = {}): Promise<number> {
-  renderSecretsFromOptions({ ...opts, keystore: 'unused' });
+  const secrets = secretsRenderer(opts);
+  secrets.render('unused');
   const kube = deps.kube ?? connect(target(f));
   await checkNamespace(kube);
-  const prefix = resolve(opts).values.global.secret;
-  const keystore = (await existingKeystore(kube, prefix)) ?? 'unused';
-  const r = renderSecretsFromOptions({ ...opts, keystore });
-  const entries = await diffObjects(kube, r.objects, kube.namespace);
+  const objects = secrets.render((await existingKeystore(kube, secrets.prefix)) ?? 'unused');
+  const entries = await diffObjects(kube, objects, kube.namespace);
   if (!deps.quiet) printDiff(entries, f.output === 'json');
   return entries.length ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
 export async function secretsUninstallCommand(f: Flags, deps: InstallDeps = {}): Promise<number> {
   const kube = deps.kube ?? connect(target(f));
-  const file = secretsValuesFile(f.secretsValues ? { secretsValues: String(f.secretsValues) } : {});
-  const prefix = file ? resolveValues(readLayers({ secretsValues: file })).global.secret : 'panda-secrets';
+  const prefix = instanceValues(f).values.global.secret;
   const items = await kube.list('v1', 'Secret', { labelSelector: `${LABEL.lifecycle}=secrets,${LABEL.instance}=${prefix}` });
   for (const s of items) await kube.delete({ apiVersion: 'v1', kind: 'Secret', name: s.metadata.name, namespace: kube.namespace });
   if (!deps.quiet) out(`deleted ${items.length} Secret(s) ${prefix}-* in namespace ${kube.namespace}\n`);

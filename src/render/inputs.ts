@@ -93,21 +93,39 @@ export function secretsFilesDir(o: SecretsOptions, secretsFile?: string): string
   return BUILTIN_SECRETS_FILES;
 }
 
-export function renderSecretsFromOptions(o: SecretsOptions): { objects: K8sObject[]; prefix: string; filesDir: string } & Resolved {
+export interface SecretsRenderer extends Resolved {
+  prefix: string;
+  filesDir: string;
+  /** Pure once the inputs are read: the Secrets with this IAM keystore (a new one when none is given). */
+  render(keystore?: string): K8sObject[];
+}
+
+/** Reads the secrets inputs once; renders as often as asked (e.g. before and after reading the installed keystore). */
+export function secretsRenderer(o: SecretsOptions): SecretsRenderer {
   const r = resolve(o);
   const filesDir = secretsFilesDir(o, r.secretsFile);
   const recursive = new Set(['panda_certs', 'harvester_certs', 'idds_certs']);
-  const objects = renderSecrets(r.values.secrets, {
-    affix: r.affix,
-    prefix: r.values.global.secret,
-    stack: stackNames(r.affix),
-    files: (folder) => {
+  const folders = new Map<string, FileSet>();
+  const files = (folder: string): FileSet => {
+    let f = folders.get(folder);
+    if (!f) {
       const own = loadFolder(filesDir, folder, recursive.has(folder) ? { recursive: true, ext: '.pem' } : {});
-      if (filesDir === BUILTIN_SECRETS_FILES || recursive.has(folder)) return own;
       // configuration folders: the operator's files overlay the built-in ones, file by file
-      return new Map([...loadFolder(BUILTIN_SECRETS_FILES, folder), ...own]);
-    },
-    iamKeystore: o.keystore ?? generateJwks(),
-  });
-  return { ...r, objects, prefix: r.values.global.secret, filesDir };
+      f = filesDir === BUILTIN_SECRETS_FILES || recursive.has(folder) ? own : new Map([...loadFolder(BUILTIN_SECRETS_FILES, folder), ...own]);
+      folders.set(folder, f);
+    }
+    return f;
+  };
+  const prefix = r.values.global.secret;
+  return {
+    ...r,
+    prefix,
+    filesDir,
+    render: (keystore) => renderSecrets(r.values.secrets, { affix: r.affix, prefix, stack: stackNames(r.affix), files, iamKeystore: keystore ?? generateJwks() }),
+  };
+}
+
+export function renderSecretsFromOptions(o: SecretsOptions): { objects: K8sObject[]; prefix: string; filesDir: string } & Resolved {
+  const s = secretsRenderer(o);
+  return { ...s, objects: s.render(o.keystore) };
 }
