@@ -6,7 +6,7 @@
  */
 import { ExitCode, PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { refKey, refOf, type Plan, type PlanNode, type ObjectRef } from '../plan/plan.js';
+import { refOf, type Plan, type PlanNode, type ObjectRef } from '../plan/plan.js';
 import type { Clock } from './clock.js';
 import type { Kube } from './kube.js';
 import { podProblems, readiness, type Live, type PodProblem } from './readiness.js';
@@ -244,4 +244,3 @@ function fixFor(reason?: string): string | undefined {
   }
 }
 
-export { refKey };

@@ -3,7 +3,7 @@
  * checks, per-component render, object-name checks and FIXME placeholders. Pure, given the values
  * and the sandbox files.
  */
-import { components, componentDeps } from '../components/index.js';
+import { components } from '../components/index.js';
 import type { FileSet, RenderContext } from '../components/types.js';
 import { didYouMean, IssueList, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
@@ -164,4 +164,3 @@ export function renderStack(input: StackInput): RenderedStack {
   return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders) };
 }
 
-export { componentDeps };
