@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/cluster/kube.js';
 import { executePlan } from '../dist/cluster/execute.js';
-import { secretsInstallCommand } from '../dist/cluster/commands.js';
+import { secretsInstallCommand } from '../dist/cli/commands.js';
 import { realClock } from '../dist/cluster/clock.js';
 import { buildPlan, criticalPath } from '../dist/plan/plan.js';
 import { renderFromOptions } from '../dist/render/inputs.js';

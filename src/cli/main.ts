@@ -104,7 +104,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
         out(text);
         return;
       }
-      const { installCommand } = await import('../cluster/commands.js');
+      const { installCommand } = await import('./commands.js');
       return installCommand(opts, flags);
     }));
   program.addCommand(install);
@@ -113,7 +113,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .description('show what install would change (server-side dry run); exit 1 when something would')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
-      const { diffCommand } = await import('../cluster/commands.js');
+      const { diffCommand } = await import('./commands.js');
       return diffCommand(toRenderOptions(flags), flags);
     }));
   program.addCommand(diff);
@@ -123,7 +123,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('-a, --affix <affix>', 'instance affix (default: all panda-k8s instances in the namespace)')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: Record<string, unknown>) => {
-      const { statusCommand } = await import('../cluster/commands.js');
+      const { statusCommand } = await import('./commands.js');
       return statusCommand(flags);
     }));
   program.addCommand(status);
@@ -137,7 +137,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--timeout <duration>', 'how long to wait for deletion', '5m')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: Record<string, unknown>) => {
-      const { uninstallCommand } = await import('../cluster/commands.js');
+      const { uninstallCommand } = await import('./commands.js');
       return uninstallCommand(flags);
     }));
   program.addCommand(uninstall);
@@ -160,7 +160,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
           out(toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects)));
           return;
         }
-        const { secretsInstallCommand } = await import('../cluster/commands.js');
+        const { secretsInstallCommand } = await import('./commands.js');
         return secretsInstallCommand(opts, flags);
       })),
   );
@@ -168,7 +168,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     clusterOptions(secretsFlags(new Command('diff')))
       .description('show what secrets install would change (values never printed); exit 1 when something would')
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
-        const { secretsDiffCommand } = await import('../cluster/commands.js');
+        const { secretsDiffCommand } = await import('./commands.js');
         return secretsDiffCommand({ ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) }, flags);
       })),
   );
@@ -177,7 +177,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .description('delete the Secrets (components that read them stop working on their next restart)')
       .option('--secrets-values <file>', 'secrets values file (for global.secret)')
       .action(act(async (flags: Record<string, unknown>) => {
-        const { secretsUninstallCommand } = await import('../cluster/commands.js');
+        const { secretsUninstallCommand } = await import('./commands.js');
         return secretsUninstallCommand(flags);
       })),
   );

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { connect, type Kube } from '../../src/cluster/kube.js';
 import type { ProgressEvent } from '../../src/cluster/execute.js';
-import { installCommand, secretsInstallCommand, type InstallReport } from '../../src/cluster/commands.js';
+import { installCommand, secretsInstallCommand, type InstallReport } from '../../src/cli/commands.js';
 import type { RenderOptions } from '../../src/render/inputs.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
 import type { Live } from '../../src/cluster/readiness.js';

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffCommand, statusRows, uninstallCommand } from '../../src/cluster/commands.js';
+import { diffCommand, statusRows, uninstallCommand } from '../../src/cli/commands.js';
 import { componentDeps } from '../../src/components/index.js';
 import { PandaError } from '../../src/core/errors.js';
 import type { ComponentName } from '../../src/core/names.js';

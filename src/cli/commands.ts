@@ -10,14 +10,14 @@ import { COMPONENTS, resolveAffix, stackNames, type ComponentName } from '../cor
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, refOf, refKey, inNamespace, type Plan } from '../plan/plan.js';
 import { renderFromOptions, resolve, secretsRenderer, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
-import { err, out } from '../cli/output.js';
-import { createProgress, table } from '../cli/progress.js';
-import { parseDuration, realClock, type Clock } from './clock.js';
-import { hideSecretValues, lineDiff, normalize } from './diff.js';
-import { executePlan, type ExecuteResult, type ProgressEvent } from './execute.js';
-import { isDataKind, listOwned, OWNED_KINDS, ownedSelector } from './inventory.js';
-import { connect, type Kube, type KubeTarget } from './kube.js';
-import { podProblems, readiness, type Live } from './readiness.js';
+import { err, out } from './output.js';
+import { createProgress, table } from './progress.js';
+import { parseDuration, realClock, type Clock } from '../cluster/clock.js';
+import { hideSecretValues, lineDiff, normalize } from '../cluster/diff.js';
+import { executePlan, type ExecuteResult, type ProgressEvent } from '../cluster/execute.js';
+import { isDataKind, listOwned, OWNED_KINDS, ownedSelector } from '../cluster/inventory.js';
+import { connect, type Kube, type KubeTarget } from '../cluster/kube.js';
+import { podProblems, readiness, type Live } from '../cluster/readiness.js';
 
 type Flags = Record<string, unknown>;
 
@@ -471,7 +471,7 @@ export async function secretsInstallCommand(opts: SecretsOptions, f: Flags, deps
   });
   if (placeholders.length && !f.allowPlaceholders) throw new PandaError('secrets values still hold FIXME placeholders; nothing was applied', placeholders);
   const counts = { created: 0, changed: 0, unchanged: 0 };
-  const { applyOne } = await import('./execute.js');
+  const { applyOne } = await import('../cluster/execute.js');
   for (const o of r.objects) counts[await applyOne(kube, inNamespace(o, kube.namespace), kube.namespace)]++;
   if (!deps.quiet) {
     if (f.output === 'json') out(JSON.stringify({ namespace: kube.namespace, prefix, ...counts, secrets: r.objects.map((o) => o.metadata.name) }, null, 2) + '\n');
