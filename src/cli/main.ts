@@ -46,7 +46,7 @@ function valuesOptions(cmd: Command, withSelection = true): Command {
     .option('--sandbox-dir <dir>', 'your own sandbox files, <component>/<set>/<file>, overlaid on the built-in ones; repeatable', many);
   if (withSelection)
     cmd
-      .option('-c, --enable <list>', 'components to process, comma-separated, in order (default: all six)', list)
+      .option('-c, --enable <list>', 'components to process, comma-separated, in order (default: all)', list)
       .option('-d, --disable <list>', 'components or component.sub-components to leave out, comma-separated (e.g. panda.jedi,harvester)', list);
   return cmd;
 }

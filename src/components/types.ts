@@ -36,6 +36,11 @@ export interface SubComponent {
 export interface Component<S extends z.ZodType = z.ZodType> {
   name: ComponentName;
   description: string;
+  /**
+   * Components that must be ready before this one starts, when they are deployed too (its tier):
+   * e.g. panda after msgsvc and iam. @default []
+   */
+  dependsOn?: readonly ComponentName[];
   /** Sub-components in the order they are listed in docs and status. */
   subs: readonly SubComponent[];
   /** The component's values slice (umbrella keys plus one key per sub-component). */

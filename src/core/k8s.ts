@@ -6,7 +6,6 @@
 import type {
   V1ConfigMap,
   V1Container,
-  V1Deployment,
   V1Ingress,
   V1PersistentVolume,
   V1PersistentVolumeClaim,
@@ -132,8 +131,8 @@ export function storage(o: Owner, name: string, v: StorageValues, selectorOn: bo
 export interface PortSpec {
   name: string;
   port: number;
-  /** Container port name the Service targets. */
-  targetPort: string;
+  /** Container port (name, or number) the Service targets. */
+  targetPort: string | number;
 }
 
 export function service(o: Owner, name: string, ports: PortSpec[], type = 'ClusterIP'): K8sObject & V1Service {
@@ -156,15 +155,22 @@ export interface WorkloadSpec {
   volumes?: V1PodSpec['volumes'];
   /** Pod hostname (upstream sets `<R>` on several pods). */
   hostname?: string;
+  /** @default 'Deployment' */
+  kind?: 'Deployment' | 'StatefulSet';
+  /** Deployment update strategy; `Recreate` for pods that must not overlap (one writer of a volume). */
+  strategy?: 'Recreate' | 'RollingUpdate';
+  /** StatefulSet: the Service that governs it (its pods' DNS domain). */
+  serviceName?: string;
+  /** StatefulSet: one claim per pod, for volumes with no shared claim. */
+  volumeClaimTemplates?: V1PersistentVolumeClaim[];
 }
 
-/** A Deployment with the pod defaults every component shares, plus its ServiceAccount and HPA when enabled. */
-export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
+/** The pod spec every workload shares (Deployment, StatefulSet, CronJob). */
+export function podSpec(w: Pick<WorkloadSpec, 'values' | 'container' | 'volumes' | 'hostname'>): V1PodSpec {
   const v = w.values;
-  const saName = v.serviceAccount.create ? v.serviceAccount.name || w.name : v.serviceAccount.name || 'default';
-  const pod: V1PodSpec = {
+  return {
     ...(v.imagePullSecrets.length ? { imagePullSecrets: structuredClone(v.imagePullSecrets) as V1PodSpec['imagePullSecrets'] } : {}),
-    serviceAccountName: saName,
+    serviceAccountName: serviceAccountName(v, ''),
     securityContext: structuredClone(v.podSecurityContext) as V1PodSpec['securityContext'],
     ...(w.hostname ? { hostname: w.hostname } : {}),
     containers: [
@@ -181,33 +187,91 @@ export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
     ...(Object.keys(v.affinity).length ? { affinity: structuredClone(v.affinity) as V1PodSpec['affinity'] } : {}),
     ...(v.tolerations.length ? { tolerations: structuredClone(v.tolerations) as V1PodSpec['tolerations'] } : {}),
   };
-  const deploy: K8sObject & V1Deployment = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta(o, w.name),
-    spec: {
-      ...(v.autoscaling.enabled ? {} : { replicas: v.replicaCount }),
-      selector: { matchLabels: selectorLabels(o) },
-      template: {
-        metadata: {
-          labels: selectorLabels(o),
-          ...(Object.keys(v.podAnnotations).length ? { annotations: { ...v.podAnnotations } } : {}),
-        },
-        spec: pod,
+}
+
+function serviceAccountName(v: Pick<WorkloadValues, 'serviceAccount'>, workloadName: string): string {
+  return v.serviceAccount.create ? v.serviceAccount.name || workloadName : v.serviceAccount.name || 'default';
+}
+
+/**
+ * A Deployment or StatefulSet with the pod defaults every component shares, plus its
+ * ServiceAccount and HPA (targeting the workload's own kind) when enabled.
+ */
+export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
+  const v = w.values;
+  const kind = w.kind ?? 'Deployment';
+  const saName = serviceAccountName(v, w.name);
+  const pod: V1PodSpec = { ...podSpec(w), serviceAccountName: saName };
+  const spec: Record<string, unknown> = {
+    ...(v.autoscaling.enabled ? {} : { replicas: v.replicaCount }),
+    ...(kind === 'Deployment' && w.strategy ? { strategy: { type: w.strategy } } : {}),
+    ...(kind === 'StatefulSet' && w.serviceName ? { serviceName: w.serviceName } : {}),
+    selector: { matchLabels: selectorLabels(o) },
+    template: {
+      metadata: {
+        labels: selectorLabels(o),
+        ...(Object.keys(v.podAnnotations).length ? { annotations: { ...v.podAnnotations } } : {}),
       },
+      spec: pod,
     },
+    ...(kind === 'StatefulSet' && w.volumeClaimTemplates?.length ? { volumeClaimTemplates: w.volumeClaimTemplates } : {}),
   };
   const out: K8sObject[] = [];
   if (v.serviceAccount.create) {
     const sa: K8sObject & V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(o, saName, v.serviceAccount.annotations) };
     out.push(sa);
   }
-  out.push(deploy);
-  if (v.autoscaling.enabled) out.push(hpa(o, w.name, v.autoscaling));
+  out.push({ apiVersion: 'apps/v1', kind, metadata: meta(o, w.name), spec });
+  if (v.autoscaling.enabled) out.push(hpa(o, w.name, kind, v.autoscaling));
   return out;
 }
 
-function hpa(o: Owner, name: string, a: WorkloadValues['autoscaling']): K8sObject {
+/** A claim template of a StatefulSet (RWO, one per pod); `class: null` leaves the cluster default class. */
+export function claimTemplate(name: string, size: string, storageClass: string | null): V1PersistentVolumeClaim {
+  return {
+    metadata: { name },
+    spec: { ...(storageClass ? { storageClassName: storageClass } : {}), accessModes: ['ReadWriteOnce'], resources: { requests: { storage: size } } },
+  };
+}
+
+export interface CronJobSpec extends Pick<WorkloadSpec, 'name' | 'values' | 'container' | 'volumes'> {
+  /** Cron schedule, e.g. `17 3 * * *`. */
+  schedule: string;
+  /** How many successful and failed Jobs to keep. */
+  history?: { successful: number; failed: number };
+  /** Seconds after the schedule a missed run may still start. */
+  startingDeadlineSeconds?: number;
+  backoffLimit?: number;
+  /** Keep the CronJob but start no runs. */
+  suspend?: boolean;
+}
+
+/** A CronJob whose runs never overlap, with the shared pod defaults (restartPolicy OnFailure). */
+export function cronJob(o: Owner, c: CronJobSpec): K8sObject {
+  const pod = { ...podSpec(c), restartPolicy: 'OnFailure' };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: meta(o, c.name),
+    spec: {
+      schedule: c.schedule,
+      concurrencyPolicy: 'Forbid',
+      ...(c.suspend ? { suspend: true } : {}),
+      ...(c.startingDeadlineSeconds !== undefined ? { startingDeadlineSeconds: c.startingDeadlineSeconds } : {}),
+      successfulJobsHistoryLimit: c.history?.successful ?? 3,
+      failedJobsHistoryLimit: c.history?.failed ?? 3,
+      jobTemplate: {
+        metadata: { labels: selectorLabels(o) },
+        spec: {
+          backoffLimit: c.backoffLimit ?? 2,
+          template: { metadata: { labels: selectorLabels(o) }, spec: pod },
+        },
+      },
+    },
+  };
+}
+
+function hpa(o: Owner, name: string, kind: string, a: WorkloadValues['autoscaling']): K8sObject {
   const metric = (resource: string, pct: number) => ({
     type: 'Resource',
     resource: { name: resource, target: { type: 'Utilization', averageUtilization: pct } },
@@ -217,7 +281,7 @@ function hpa(o: Owner, name: string, a: WorkloadValues['autoscaling']): K8sObjec
     kind: 'HorizontalPodAutoscaler',
     metadata: meta(o, name),
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      scaleTargetRef: { apiVersion: 'apps/v1', kind, name },
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
       metrics: [

@@ -6,7 +6,8 @@
  */
 import { PandaError, type Issue } from './errors.js';
 
-export const COMPONENTS = ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'] as const;
+/** Component names in tier order (the registry, src/components/index.ts, declares each one). */
+export const COMPONENTS = ['msgsvc', 'iam-db', 'iam', 'panda', 'harvester', 'idds', 'bigmon', 'ui'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export const DEFAULT_AFFIX = 'test-';

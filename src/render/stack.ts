@@ -11,7 +11,7 @@ import { COMPONENTS, nameIssues, Names, stackNames, type Affix, type ComponentNa
 import type { Values } from '../values/schema.js';
 
 export interface Selection {
-  /** Components to render, in order (`-c`); default all six. */
+  /** Components to render, in order (`-c`); default all. */
   enable?: readonly string[];
   /** `comp` or `comp.sub` items to leave out (`-d`). */
   disable?: readonly string[];
@@ -119,7 +119,11 @@ export function findPlaceholders(o: K8sObject): Issue[] {
   const out: Issue[] = [];
   const walk = (v: unknown, p: string) => {
     if (typeof v === 'string') {
-      if (v.includes('FIXME')) out.push({ where: `${o.kind}/${o.metadata.name} ${p}`, message: 'still holds a FIXME placeholder', fix: 'set the value in your values or secrets file' });
+      if (v.includes('FIXME')) {
+        // a component may name the option to set: `FIXME(ui.global.hostOverwrite)`
+        const key = /FIXME\(([^)]+)\)/.exec(v)?.[1];
+        out.push({ where: `${o.kind}/${o.metadata.name} ${p}`, message: 'still holds a FIXME placeholder', fix: key ? `set ${key} in your values (or the experiment overlay)` : 'set the value in your values or secrets file' });
+      }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);
   };

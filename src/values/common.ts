@@ -76,15 +76,20 @@ export const serviceAccountSchema = z
   })
   .prefault({});
 
-export const autoscalingSchema = z
-  .strictObject({
-    enabled: bool('Render a HorizontalPodAutoscaler (autoscaling/v2) and leave replicas to it.', false),
-    minReplicas: int('Minimum replicas.', 1),
-    maxReplicas: int('Maximum replicas.', 100),
-    targetCPUUtilizationPercentage: int('Target average CPU utilisation in percent.', 80),
-    targetMemoryUtilizationPercentage: z.number().int().optional().describe('Target average memory utilisation in percent.'),
-  })
-  .prefault({});
+/** HorizontalPodAutoscaler options, with a chart's own defaults. */
+export const autoscalingWith = (d: { maxReplicas?: number; targetMemoryUtilizationPercentage?: number } = {}) =>
+  z
+    .strictObject({
+      enabled: bool('Render a HorizontalPodAutoscaler (autoscaling/v2) and leave replicas to it.', false),
+      minReplicas: int('Minimum replicas.', 1),
+      maxReplicas: int('Maximum replicas.', d.maxReplicas ?? 100),
+      targetCPUUtilizationPercentage: int('Target average CPU utilisation in percent.', 80),
+      targetMemoryUtilizationPercentage: (d.targetMemoryUtilizationPercentage === undefined
+        ? z.number().int().optional().describe('Target average memory utilisation in percent.')
+        : z.number().int().optional().default(d.targetMemoryUtilizationPercentage).describe(`Target average memory utilisation in percent.\n@default ${d.targetMemoryUtilizationPercentage}`)) as z.ZodOptional<z.ZodNumber>,
+    })
+    .prefault({});
+export const autoscalingSchema = autoscalingWith();
 
 /** Options every workload (Deployment) has. */
 export const workloadFields = (image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' }) => ({

@@ -5,6 +5,10 @@ import { secretsSchema } from '../secrets/values.js';
 import { DEFAULT_SECRET_PREFIX } from '../core/names.js';
 import { str } from './common.js';
 
+type ComponentSchemas = { [K in keyof typeof components]: (typeof components)[K]['schema'] };
+/** One key per registered component, holding its values slice. */
+const componentSchemas = Object.fromEntries(Object.entries(components).map(([k, c]) => [k, c.schema])) as ComponentSchemas;
+
 export const valuesSchema = z
   .strictObject({
     global: z
@@ -13,12 +17,7 @@ export const valuesSchema = z
       })
       .prefault({}),
     secrets: secretsSchema,
-    msgsvc: components.msgsvc.schema,
-    iam: components.iam.schema,
-    panda: components.panda.schema,
-    harvester: components.harvester.schema,
-    idds: components.idds.schema,
-    bigmon: components.bigmon.schema,
+    ...componentSchemas,
   })
   .describe('panda-k8s values. Layers, later wins: defaults, experiment overlay, secrets values, -f files, --set.');
 

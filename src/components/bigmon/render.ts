@@ -100,6 +100,7 @@ function hostCerts(files: FileSet, where: string): Record<string, string> {
 
 export const bigmon = defineComponent({
   name: 'bigmon',
+  dependsOn: ['panda'],
   description: 'PanDA monitor (BigMon): web UI on the PanDA and iDDS databases',
   subs: [{ name: 'main', description: 'BigMon web server (httpd + Django)', secrets: [] }],
   schema: bigmonSchema,

@@ -150,6 +150,7 @@ function renderMariadb(m: MariadbSub, ctx: RenderContext): K8sObject[] {
 
 export const harvester = defineComponent({
   name: 'harvester',
+  dependsOn: ['panda'],
   description: 'Harvester: pilot submission to grid and batch resources for PanDA, with its MariaDB',
   subs: [
     {

@@ -1,13 +1,15 @@
 import { envFrom, ingress, owner, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
 import { defineComponent } from '../types.js';
+import { mariadbObjects } from '../iam-db/mariadb.js';
 import { iamSchema } from './values.js';
 
 export const iam = defineComponent({
   name: 'iam',
-  description: 'INDIGO IAM: OIDC identity provider for PanDA and iDDS clients, with its MariaDB database',
+  dependsOn: ['iam-db'],
+  description: 'INDIGO IAM: OIDC identity provider for PanDA and iDDS clients',
   subs: [
-    { name: 'main', description: 'IAM login service (HTTP 8080)', after: ['mariadb'], secrets: ['iam-envs', 'iam-conf'] },
-    { name: 'mariadb', description: 'MariaDB database of IAM', secrets: ['iam-db-envs', 'iam-initdb'] },
+    { name: 'main', description: 'IAM login service (StatefulSet, port 8443)', after: ['mariadb'], secrets: ['iam-envs', 'iam-conf', 'iam-certs'] },
+    { name: 'mariadb', description: 'Older in-chart MariaDB of IAM (off by default; the database is the iam-db component)', secrets: ['iam-db-envs', 'iam-initdb'] },
   ],
   schema: iamSchema,
   render(values, ctx): K8sObject[] {
@@ -20,6 +22,7 @@ export const iam = defineComponent({
       const o = owner('iam', release, 'main', main.nameOverride);
       const name = ctx.names.sub('main', main.fullnameOverride);
       const conf = `${name}-configmap`;
+      const certs = `${name}-certs`;
       out.push(
         // Upstream's claim for IAM logs; the pod does not mount it (IAM logs to stdout).
         ...storage(o, name, main.persistentvolume, main.persistentvolume.create && main.persistentvolume.selector),
@@ -30,46 +33,34 @@ export const iam = defineComponent({
       out.push(
         ...workload(o, {
           name,
+          kind: 'StatefulSet',
+          // HEAD leaves serviceName out; the IAM Service governs the pods, as for the server and jedi
+          ...(main.service.enabled ? { serviceName: name } : {}),
           values: main,
           hostname: release,
           container: {
             name: 'main',
-            ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
+            ports: [{ name: 'http', containerPort: main.container.port, protocol: 'TCP' }],
             envFrom: [envFrom.secret(secret('iam-envs'))],
-            volumeMounts: [{ name: conf, mountPath: '/indigo-iam/config/' }],
+            volumeMounts: [
+              { name: conf, mountPath: '/indigo-iam/config/' },
+              { name: certs, mountPath: '/indigo-iam/certs/' },
+            ],
           },
-          volumes: [vol.secret(conf, secret('iam-conf'))],
+          volumes: [vol.secret(conf, secret('iam-conf')), vol.secret(certs, secret('iam-certs'))],
         }),
       );
-      if (main.ingress.enabled) out.push(ingress(o, name, main.ingress, main.service.httpsPort));
+      if (main.ingress.enabled) {
+        // TLS always uses the secrets lifecycle's certificate, whatever `secretName` says (as HEAD)
+        const tls = main.ingress.tls.map((t) => ({ ...t, secretName: secret('iam-tls-certs') }));
+        out.push(ingress(o, name, { ...main.ingress, tls }, main.service.httpsPort));
+      }
     }
 
     const db = values.mariadb;
     if (db.enabled) {
       const o = owner('iam', release, 'mariadb', db.nameOverride);
-      const name = ctx.names.sub('mariadb', db.fullnameOverride);
-      const data = `${name}-data`;
-      const initdb = `${name}-initdb`;
-      out.push(
-        ...storage(o, name, db.persistentvolume, db.persistentvolume.create && db.persistentvolume.selector),
-        service(o, name, [{ name: 'mariadb-port', port: db.service.port, targetPort: 'mariadb-port' }], db.service.type),
-        ...workload(o, {
-          name,
-          // one database pod: never autoscaled
-          values: { ...db, autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 80 } },
-          hostname: release,
-          container: {
-            name: 'mariadb',
-            ports: [{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }],
-            envFrom: [envFrom.secret(secret('iam-db-envs'))],
-            volumeMounts: [
-              { name: data, mountPath: '/var/lib/mysql' },
-              { name: initdb, mountPath: '/docker-entrypoint-initdb.d/' },
-            ],
-          },
-          volumes: [vol.pvc(data, name), vol.secret(initdb, secret('iam-initdb'))],
-        }),
-      );
+      out.push(...mariadbObjects(o, db, { name: ctx.names.sub('mariadb', db.fullnameOverride), release, secretPrefix: ctx.secretPrefix, kind: 'Deployment' }));
     }
     return out;
   },

@@ -33,6 +33,7 @@ function startCommand(service: 'rest' | 'daemon', noRoot: boolean): string {
 
 export const idds = defineComponent({
   name: 'idds',
+  dependsOn: ['panda'],
   description: 'iDDS (intelligent Data Delivery Service): REST server, agents and their PostgreSQL database',
   subs: [
     { name: 'rest', description: 'iDDS REST server (HTTPS 8443, HTTP 8080)', after: ['postgres'], secrets: ['idds-envs', 'idds-auth', 'idds-certs'] },

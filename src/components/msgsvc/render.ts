@@ -2,6 +2,22 @@ import { binaryConfigMap, envFrom, owner, service, storage, vol, workload, type 
 import { defineComponent } from '../types.js';
 import { msgsvcSchema } from './values.js';
 
+const UNIT: Record<string, number> = { '': 1 / 2 ** 20, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20, T: 1e12 / 2 ** 20, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 ** 2 };
+
+/** A memory quantity (`16Gi`, `512M`, `2e9`) in MiB, or undefined when it is not one. */
+export function mebibytes(q: unknown): number | undefined {
+  const m = /^([0-9.]+(?:e[0-9]+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(String(q ?? ''));
+  if (!m) return undefined;
+  return Number(m[1]) * UNIT[m[2] ?? '']!;
+}
+
+/** `ACTIVEMQ_OPTS_MEMORY`: the configured options, or a heap that fits the container's memory limit. */
+export function javaMemory(configured: string, resources: Record<string, unknown>): string {
+  if (configured) return configured;
+  const limit = mebibytes((resources.limits as Record<string, unknown> | undefined)?.memory);
+  return limit ? `-Xms64M -Xmx${Math.max(64, Math.floor((limit * 3) / 4))}M` : '-Xms64M -Xmx32G';
+}
+
 export const msgsvc = defineComponent({
   name: 'msgsvc',
   description: 'ActiveMQ message broker (STOMP) for PanDA, JEDI, iDDS and pilots',
@@ -13,9 +29,11 @@ export const msgsvc = defineComponent({
     const o = owner('msgsvc', ctx.names.release, 'activemq', v.nameOverride);
     const name = ctx.names.sub('activemq', v.fullnameOverride);
     const sandbox = `${name}-sandbox`;
-    const start = v.noRoot
-      ? 'python3 /opt/activemq/sandbox/install_conf.py; /opt/activemq/bin/run-activemq-services; sleep infinity & wait'
-      : 'python3 /opt/activemq/sandbox/install_conf.py; chmod -R 777 ${ACTIVEMQ_DATA}; runuser -u activemq -g activemq /opt/activemq/bin/run-activemq-services; sleep infinity & wait';
+    const run = v.noRoot
+      ? '/opt/activemq/bin/run-activemq-services'
+      : 'chmod -R 777 ${ACTIVEMQ_DATA}; runuser -u activemq -g activemq /opt/activemq/bin/run-activemq-services';
+    const start = `python3 /opt/activemq/sandbox/install_conf.py; export ACTIVEMQ_OPTS_MEMORY="${javaMemory(v.javaMemory, v.resources)}"; ${run}; sleep infinity & wait`;
+    const stomp = { tcpSocket: { port: 61613 } };
     return [
       binaryConfigMap(o, sandbox, ctx.sandbox('activemq')),
       ...storage(o, name, v.persistentvolume, v.persistentvolume.selector),
@@ -23,11 +41,15 @@ export const msgsvc = defineComponent({
       ...workload(o, {
         name,
         values: v,
+        // one broker owns the KahaDB store: the old pod stops before the new one starts
+        strategy: 'Recreate',
         container: {
           name: 'activemq',
           command: ['/bin/sh', '-c'],
           args: [start],
           ports: [{ name: 'activemq-port', containerPort: 61613, protocol: 'TCP' }],
+          livenessProbe: { ...stomp, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 },
+          readinessProbe: { ...stomp, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 },
           envFrom: [envFrom.secret(`${ctx.secretPrefix}-msgsvc-envs`)],
           volumeMounts: [
             { name: `${name}-data`, mountPath: '/appdata/activemq' },

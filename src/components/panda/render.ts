@@ -207,6 +207,7 @@ function renderPanda(values: PandaValues, ctx: RenderContext): K8sObject[] {
 
 export const panda = defineComponent({
   name: 'panda',
+  dependsOn: ['msgsvc', 'iam'],
   description: 'PanDA server, JEDI and the PanDA database',
   subs: [
     {
