@@ -1,5 +1,5 @@
 /** Writing to the terminal: the only module besides cli/main.ts that touches stdout/stderr. */
-import { formatIssue, type Issue } from '../core/errors.js';
+import { formatIssue, PLACEHOLDER_FIX, type Issue } from '../core/errors.js';
 
 export const out = (s: string) => process.stdout.write(s);
 export const err = (s: string) => process.stderr.write(s);
@@ -9,4 +9,8 @@ export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
   err(`warning: ${issues.length} value(s) still hold a FIXME placeholder (an error for a real install):\n`);
   for (const i of issues.slice(0, max)) err(`  - ${formatIssue({ ...i, fix: undefined } as Issue)}\n`);
   if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
+  // placeholders that name their option (`FIXME(ui.global.hostOverwrite)`): say once what to set
+  const named = [...new Set(issues.map((i) => i.fix).filter((f): f is string => !!f && f !== PLACEHOLDER_FIX))];
+  for (const f of named) err(`  fix: ${f}\n`);
 }
+

@@ -97,3 +97,6 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const limit = Math.max(2, Math.floor(word.length / 3));
   return bestD <= limit ? best : undefined;
 }
+
+/** What to do about a FIXME placeholder that does not name its option (`FIXME(<option>)` does). */
+export const PLACEHOLDER_FIX = 'set the value in your values or secrets file';

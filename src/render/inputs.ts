@@ -7,7 +7,7 @@ import path from 'node:path';
 import { PandaError } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
 import { resolveAffix, stackNames, type Affix } from '../core/names.js';
-import { readLayers, resolveValues, type ValuesSources } from '../values/load.js';
+import { experimentComponents, readLayers, resolveValues, type ValuesSources } from '../values/load.js';
 import type { Values } from '../values/schema.js';
 import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
@@ -58,10 +58,12 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
   }
   if (selectionIssues.length) throw new PandaError('invalid component selection', selectionIssues);
   const cache = new Map<ComponentName, ReadonlyMap<string, FileSet>>();
+  // `-e EXP` without `-c`: the components the experiment has overlays for
+  const enable = o.enable?.length ? o.enable : experimentComponents(o);
   const stack = renderStack({
     values: r.values,
     affix: r.affix,
-    selection: o,
+    selection: { ...o, ...(enable ? { enable } : {}) },
     sandbox: (c) => {
       let s = cache.get(c);
       if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [])));

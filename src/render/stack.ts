@@ -5,7 +5,7 @@
  */
 import { components } from '../components/index.js';
 import type { FileSet, RenderContext } from '../components/types.js';
-import { didYouMean, IssueList, type Issue } from '../core/errors.js';
+import { didYouMean, IssueList, PLACEHOLDER_FIX, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
 import { COMPONENTS, nameIssues, Names, stackNames, type Affix, type ComponentName } from '../core/names.js';
 import type { Values } from '../values/schema.js';
@@ -122,7 +122,7 @@ export function findPlaceholders(o: K8sObject): Issue[] {
       if (v.includes('FIXME')) {
         // a component may name the option to set: `FIXME(ui.global.hostOverwrite)`
         const key = /FIXME\(([^)]+)\)/.exec(v)?.[1];
-        out.push({ where: `${o.kind}/${o.metadata.name} ${p}`, message: 'still holds a FIXME placeholder', fix: key ? `set ${key} in your values (or the experiment overlay)` : 'set the value in your values or secrets file' });
+        out.push({ where: `${o.kind}/${o.metadata.name} ${p}`, message: 'still holds a FIXME placeholder', fix: key ? `set ${key} in your values (or the experiment overlay)` : PLACEHOLDER_FIX });
       }
     } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${p}[${i}]`));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, p ? `${p}.${k}` : k);

@@ -81,6 +81,21 @@ export function listExperiments(src: ValuesSources, io: FileSystem = nodeFs): st
   return [...names].sort();
 }
 
+/**
+ * The components an experiment deploys: those it has an overlay for (built-in, `--experiment-dir`
+ * or the `--from` checkout's `helm/<c>/values/values-<exp>.yaml`), in tier order, as upstream's
+ * experiments are defined (spec §4.2). Without an experiment: undefined (every component).
+ */
+export function experimentComponents(src: ValuesSources, io: FileSystem = nodeFs): ComponentName[] | undefined {
+  if (!src.experiment) return undefined;
+  const dirs = [BUILTIN_EXPERIMENTS, ...(src.experimentDirs ?? [])].map((d) => path.join(d, src.experiment!));
+  return COMPONENTS.filter(
+    (c) =>
+      dirs.some((d) => io.exists(path.join(d, `${c}.yaml`)) || io.exists(path.join(d, `${c}.yml`))) ||
+      (src.from !== undefined && io.exists(path.join(src.from, 'helm', c, 'values', `values-${src.experiment}.yaml`))),
+  );
+}
+
 function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList, what: string): Layer | undefined {
   if (!io.exists(file)) {
     issues.add({ where: what, message: `file not found: ${file}`, fix: 'check the path (relative paths are taken from the current directory)' });

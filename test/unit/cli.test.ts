@@ -13,7 +13,7 @@ describe('cli', () => {
     const r = run('panda-k8s.js', ['install', '-t', '-e', 'lsst']);
     expect(r.status).toBe(0);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
-    expect(docs.length).toBe(55); // upstream's 54 + bigmon's credentials Secret (B4)
+    expect(docs.length).toBe(58); // upstream's 54 + bigmon's credentials Secret (B4); IAM's database moved from iam (3) to iam-db (6)
     expect(r.stderr).toMatch(/FIXME/);
   });
   it('a reader that stops early is not an error', () => {
@@ -42,6 +42,25 @@ describe('cli', () => {
     expect(r.stdout).toContain('name: panda-dev-server');
     expect(r.stdout).not.toContain('panda-dev-jedi');
     expect(run('install', ['--set', 'a=b']).status).toBe(2);
+  });
+  it('iam-db and ui: -c ui,iam-db and -d ui.frontend, with bin/install too; a missing UI host is named', () => {
+    for (const [bin, args] of [
+      ['panda-k8s.js', ['install', '-t', '-c', 'ui,iam-db', '-d', 'ui.frontend']],
+      ['install', ['-t', '-c', 'ui,iam-db', '-d', 'ui.frontend']],
+    ] as const) {
+      const r = run(bin, [...args]);
+      expect(r.status, r.stderr).toBe(0);
+      const kinds = parseAllDocuments(r.stdout).map((d) => `${d.get('kind')}/${(d.toJS() as { metadata: { name: string } }).metadata.name}`);
+      expect(kinds).toContain('StatefulSet/test-iam-db-mariadb');
+      expect(kinds).toContain('CronJob/test-iam-db-backup');
+      expect(kinds).toContain('StatefulSet/test-ui-backend');
+      expect(kinds.some((k) => k.includes('frontend'))).toBe(false);
+      expect(r.stderr).toContain('ui.global.hostOverwrite');
+    }
+    const bad = run('panda-k8s.js', ['install', '-t', '-d', 'ui.fronted']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('did you mean "ui.frontend"');
+    for (const c of ['status', 'uninstall']) expect(run('panda-k8s.js', [c, '--kubeconfig', '/nonexistent', '-c', 'iam-db,ui']).stderr).not.toContain('unknown component');
   });
   it('--help and the schema', () => {
     for (const c of [['--help'], ['install', '--help'], ['secrets', 'install', '--help'], ['diff', '--help'], ['status', '--help'], ['uninstall', '--help']]) {

@@ -260,6 +260,8 @@ function apiRuleProblems(o: K8sObject): string[] {
       if (volumes.has(v.name)) out.push(`spec.template.spec.volumes[${i}].name ${JSON.stringify(v.name)} is duplicated`);
       volumes.add(v.name);
     }
+    // a StatefulSet's claim templates are volumes of its pods too
+    if (o.kind === 'StatefulSet') for (const t of (spec?.volumeClaimTemplates as Obj[] | undefined) ?? []) volumes.add(t.metadata?.name);
     const containers = [...((pod.initContainers as Obj[] | undefined) ?? []).map((c) => ['initContainers', c] as const), ...((pod.containers as Obj[] | undefined) ?? []).map((c) => ['containers', c] as const)];
     const cnames = new Set<string>();
     for (const [i, [field, c]] of containers.entries()) {
@@ -509,6 +511,21 @@ describe.each(EXPERIMENTS.map((e) => [label(e), e] as const))('experiment %s', (
   });
 });
 
+/** Upstream HEAD's experiments for msgsvc, iam, iam-db and ui (built-in overlays). */
+const HEAD_OVERLAYS: Record<string, readonly string[]> = {
+  msgsvc: ['cern', 'initcontainer', 'lsst', 'lsst-prod', 'sphenix'],
+  iam: ['dev', 'doma', 'lsst', 'lsst-prod', 'sphenix'],
+  'iam-db': ['dev', 'lsst', 'sphenix'],
+  ui: ['atlas_testbed', 'atlas-dev'],
+};
+describe('HEAD experiments', () => {
+  it.each(Object.entries(HEAD_OVERLAYS).flatMap(([c, exps]) => exps.map((e) => [c, e] as const)))('%s -e %s: every object is valid', async (c, exp) => {
+    const objects = renderTemplate({ experiment: exp, enable: [c] });
+    expect(objects.length).toBeGreaterThan(0);
+    expect(await validateAll(objects)).toEqual([]);
+  });
+});
+
 describe('secrets', () => {
   it('default values: every Secret is valid', async () => {
     const { objects } = renderSecretsFromOptions({ affix: 'test-' });
@@ -611,7 +628,7 @@ describe('option variants', () => {
   });
 
   it('external databases (database sub-components disabled) leave a valid stack', async () => {
-    const objects = renderTemplate({ disable: ['panda.postgres', 'idds.postgres', 'iam.mariadb', 'harvester.mariadb'] });
+    const objects = renderTemplate({ disable: ['panda.postgres', 'idds.postgres', 'iam-db.mariadb', 'harvester.mariadb'] });
     expect(objects.some((o) => /postgres|mariadb/.test(o.metadata.name))).toBe(false);
     expect(await validateAll(objects)).toEqual([]);
     expect(referenceProblems([...objects, ...secretsFor()])).toEqual([]);

@@ -11,8 +11,10 @@ describe('plan', () => {
 
   it('is a serializable dependency graph in tiers', () => {
     expect(JSON.parse(JSON.stringify(plan)).waves).toEqual(plan.waves);
-    expect(plan.waves[0]).toEqual(['msgsvc', 'iam']);
+    expect(plan.waves[0]).toEqual(['msgsvc', 'iam-db']);
     const depth = (id: string) => plan.waves.findIndex((w) => w.includes(id));
+    expect(depth('iam')).toBeGreaterThan(depth('iam-db/mariadb'));
+    expect(depth('ui')).toBeGreaterThan(depth('panda/server'));
     expect(depth('panda')).toBeGreaterThan(depth('iam/main'));
     expect(depth('harvester')).toBeGreaterThan(depth('panda/server'));
     expect(depth('idds')).toBe(depth('bigmon'));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import type { K8sObject } from '../../core/k8s.js';
 import { find, renderComponent } from '../../render/testing.js';
 
@@ -11,7 +12,7 @@ const pod = (o: K8sObject): any => spec(o).template.spec;
 const container = (o: K8sObject): any => pod(o).containers[0];
 const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 
-const MODELS: Record<string, new (o: any) => { validate(): void }> = { PersistentVolume, PersistentVolumeClaim, Service, Deployment, Ingress };
+const MODELS: Record<string, new (o: any) => { validate(): void }> = { PersistentVolume, PersistentVolumeClaim, Service, Deployment, StatefulSet, Ingress, HorizontalPodAutoscaler };
 function validate(objs: K8sObject[]) {
   for (const o of objs) {
     const M = MODELS[o.kind];
@@ -20,137 +21,110 @@ function validate(objs: K8sObject[]) {
   }
 }
 
-describe('iam render (defaults)', () => {
+describe('iam render (HEAD defaults)', () => {
   const objs = renderComponent('iam');
 
-  it('renders upstream’s 9 objects', () => {
+  it('renders HEAD’s 5 objects: the database moved to iam-db', () => {
     expect(names(objs)).toEqual(
-      [
-        'PersistentVolume/test-iam-main',
-        'PersistentVolume/test-iam-mariadb',
-        'PersistentVolumeClaim/test-iam-main',
-        'PersistentVolumeClaim/test-iam-mariadb',
-        'Service/test-iam-main',
-        'Service/test-iam-mariadb',
-        'Deployment/test-iam-main',
-        'Deployment/test-iam-mariadb',
-        'Ingress/test-iam-main',
-      ].sort(),
+      ['PersistentVolume/test-iam-main', 'PersistentVolumeClaim/test-iam-main', 'Service/test-iam-main', 'StatefulSet/test-iam-main', 'Ingress/test-iam-main'].sort(),
     );
   });
 
   it('every object is valid Kubernetes', () => validate(objs));
 
-  it('main: image, port, env, config Secret, hostname', () => {
-    const d = find(objs, 'Deployment', 'test-iam-main');
-    const c = container(d);
-    expect(c.image).toBe('indigoiam/iam-login-service:v1.6.0');
+  it('main: a StatefulSet on image v1.8.4, port 8443, env, config and certs Secrets, hostname', () => {
+    const s = find(objs, 'StatefulSet', 'test-iam-main');
+    const c = container(s);
+    expect(c.image).toBe('indigoiam/iam-login-service:v1.8.4');
     expect(c.imagePullPolicy).toBe('Always');
-    expect(c.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(c.ports).toEqual([{ name: 'http', containerPort: 8443, protocol: 'TCP' }]);
     expect(c.envFrom).toEqual([{ secretRef: { name: 'panda-secrets-iam-envs' } }]);
     expect(c.command).toBeUndefined();
-    expect(c.volumeMounts).toEqual([{ name: 'test-iam-main-configmap', mountPath: '/indigo-iam/config/' }]);
-    expect(pod(d).volumes).toEqual([{ name: 'test-iam-main-configmap', secret: { secretName: 'panda-secrets-iam-conf' } }]);
-    expect(pod(d).hostname).toBe('test-iam');
+    expect(c.volumeMounts).toEqual([
+      { name: 'test-iam-main-configmap', mountPath: '/indigo-iam/config/' },
+      { name: 'test-iam-main-certs', mountPath: '/indigo-iam/certs/' },
+    ]);
+    expect(pod(s).volumes).toEqual([
+      { name: 'test-iam-main-configmap', secret: { secretName: 'panda-secrets-iam-conf' } },
+      { name: 'test-iam-main-certs', secret: { secretName: 'panda-secrets-iam-certs' } },
+    ]);
+    expect(pod(s).hostname).toBe('test-iam');
+  });
+
+  it('the StatefulSet is governed by the IAM Service (HEAD leaves serviceName out)', () => {
+    expect(spec(find(objs, 'StatefulSet', 'test-iam-main')).serviceName).toBe('test-iam-main');
+    const noSvc = renderComponent('iam', { main: { service: { enabled: false }, ingress: { enabled: false } } });
+    expect(spec(find(noSvc, 'StatefulSet', 'test-iam-main')).serviceName).toBeUndefined();
   });
 
   it('B11: the main claim is rendered but not mounted', () => {
     expect(spec(find(objs, 'PersistentVolume', 'test-iam-main')).hostPath.path).toBe('/mnt/iam-logs');
-    expect(JSON.stringify(pod(find(objs, 'Deployment', 'test-iam-main')))).not.toContain('persistentVolumeClaim');
+    expect(JSON.stringify(pod(find(objs, 'StatefulSet', 'test-iam-main')))).not.toContain('persistentVolumeClaim');
   });
 
-  it('main Service: port 443 named http → container port http (8080)', () => {
-    expect(spec(find(objs, 'Service', 'test-iam-main')).ports).toEqual([{ name: 'http', port: 443, targetPort: 'http', protocol: 'TCP' }]);
+  it('main Service: port 8443 named http → the container port', () => {
+    expect(spec(find(objs, 'Service', 'test-iam-main')).ports).toEqual([{ name: 'http', port: 8443, targetPort: 'http', protocol: 'TCP' }]);
   });
 
-  it('Ingress is on by default with the umbrella host and the controller’s default certificate', () => {
+  it('Ingress: the umbrella host, TLS always with the iam-tls-certs Secret (as HEAD, whatever secretName says)', () => {
     const ing = find(objs, 'Ingress', 'test-iam-main');
     expect(spec(ing).rules[0].host).toBe('panda-iam-dev.cern.ch');
-    expect(spec(ing).rules[0].http.paths[0].backend.service).toEqual({ name: 'test-iam-main', port: { number: 443 } });
-    expect(spec(ing).tls).toEqual([{ hosts: ['panda-iam-dev.cern.ch'] }]);
+    expect(spec(ing).rules[0].http.paths[0].backend.service).toEqual({ name: 'test-iam-main', port: { number: 8443 } });
+    expect(spec(ing).tls).toEqual([{ hosts: ['panda-iam-dev.cern.ch'], secretName: 'panda-secrets-iam-tls-certs' }]);
   });
 
-  it('B13: TLS terminates at the controller (no passthrough to the plain-HTTP backend, no `ssl on`)', () => {
+  it('B13 is gone at HEAD: no passthrough, no `ssl on`; TLS ends at the controller, IAM is told its HTTPS port', () => {
     const a = find(objs, 'Ingress', 'test-iam-main').metadata.annotations!;
     expect(a['nginx.ingress.kubernetes.io/ssl-passthrough']).toBeUndefined();
-    expect(a['nginx.ingress.kubernetes.io/server-snippet']).not.toMatch(/^\s*ssl on;/m);
-    expect(a['nginx.ingress.kubernetes.io/ssl-redirect']).toBe('true');
-    expect(a['nginx.ingress.kubernetes.io/configuration-snippet']).toContain('proxy_set_header X-SSL-Client-Cert $ssl_client_cert;');
-  });
-
-  it('B12: mariadb uses the official image, data at /var/lib/mysql, first-start SQL from the initdb Secret', () => {
-    const d = find(objs, 'Deployment', 'test-iam-mariadb');
-    const c = container(d);
-    expect(c.image).toBe('mariadb:10.11');
-    expect(c.image).not.toMatch(/^bitnami\//);
-    expect(c.ports).toEqual([{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }]);
-    expect(c.envFrom).toEqual([{ secretRef: { name: 'panda-secrets-iam-db-envs' } }]);
-    expect(c.volumeMounts).toEqual([
-      { name: 'test-iam-mariadb-data', mountPath: '/var/lib/mysql' },
-      { name: 'test-iam-mariadb-initdb', mountPath: '/docker-entrypoint-initdb.d/' },
-    ]);
-    expect(pod(d).volumes).toEqual([
-      { name: 'test-iam-mariadb-data', persistentVolumeClaim: { claimName: 'test-iam-mariadb' } },
-      { name: 'test-iam-mariadb-initdb', secret: { secretName: 'panda-secrets-iam-initdb' } },
-    ]);
-    expect(pod(d).hostname).toBe('test-iam');
-    expect(spec(find(objs, 'Service', 'test-iam-mariadb')).ports).toEqual([{ name: 'mariadb-port', port: 3306, targetPort: 'mariadb-port', protocol: 'TCP' }]);
-  });
-
-  it('claims select the created volumes', () => {
-    for (const s of ['main', 'mariadb']) {
-      expect(spec(find(objs, 'PersistentVolumeClaim', `test-iam-${s}`)).selector.matchLabels).toEqual({
-        'app.kubernetes.io/name': s,
-        'app.kubernetes.io/instance': 'test-iam',
-      });
-    }
-    expect(spec(find(objs, 'PersistentVolume', 'test-iam-mariadb')).hostPath.path).toBe('/mnt/iam-data');
+    expect(a['nginx.ingress.kubernetes.io/backend-protocol']).toBeUndefined();
+    expect(a['nginx.ingress.kubernetes.io/server-snippet']).not.toMatch(/ssl on;/);
+    expect(a['nginx.ingress.kubernetes.io/auth-tls-verify-client']).toBe('off');
+    expect(a['nginx.ingress.kubernetes.io/configuration-snippet']).toBe('proxy_set_header X-Forwarded-Port-Https 8443;');
   });
 });
 
 describe('iam options', () => {
-  it('create: false (selector keyed on create) renders no PVs and claims without selector', () => {
-    const pv = { create: false, class: 'nas' };
-    const objs = renderComponent('iam', { main: { persistentvolume: pv }, mariadb: { persistentvolume: pv } });
+  it('create: false (selector keyed on create) renders no PV and a claim without selector', () => {
+    const objs = renderComponent('iam', { main: { persistentvolume: { create: false, class: 'nas' } } });
     expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    for (const s of ['main', 'mariadb']) {
-      const pvc = spec(find(objs, 'PersistentVolumeClaim', `test-iam-${s}`));
-      expect(pvc.selector).toBeUndefined();
-      expect(pvc.storageClassName).toBe('nas');
-    }
+    const pvc = spec(find(objs, 'PersistentVolumeClaim', 'test-iam-main'));
+    expect(pvc.selector).toBeUndefined();
+    expect(pvc.storageClassName).toBe('nas');
   });
 
   it('ingress host override and switch', () => {
     const host = 'iam.example.org';
-    const objs = renderComponent('iam', {
-      main: { ingress: { hosts: [{ hostOverride: host }], tls: [{ secretName: 'iam-tls', hosts: [{ hostOverride: host }] }] } },
-    });
+    const objs = renderComponent('iam', { main: { ingress: { hosts: [{ hostOverride: host }], tls: [{ secretName: 'ignored', hosts: [{ hostOverride: host }] }] } } });
     const ing = find(objs, 'Ingress', 'test-iam-main');
     expect(spec(ing).rules[0].host).toBe(host);
-    expect(spec(ing).tls).toEqual([{ hosts: [host], secretName: 'iam-tls' }]);
+    expect(spec(ing).tls).toEqual([{ hosts: [host], secretName: 'panda-secrets-iam-tls-certs' }]);
     expect(renderComponent('iam', { main: { ingress: { enabled: false } } }).some((o) => o.kind === 'Ingress')).toBe(false);
   });
 
-  it('service.enabled false drops the main Service', () => {
-    const objs = renderComponent('iam', { main: { service: { enabled: false } } });
-    expect(objs.some((o) => o.kind === 'Service' && o.metadata.name === 'test-iam-main')).toBe(false);
+  it('container.port moves the container port; the Service targets it by name', () => {
+    const objs = renderComponent('iam', { main: { container: { port: 8080 }, service: { httpsPort: 443 } } });
+    expect(container(find(objs, 'StatefulSet', 'test-iam-main')).ports[0].containerPort).toBe(8080);
+    expect(spec(find(objs, 'Service', 'test-iam-main')).ports[0]).toMatchObject({ port: 443, targetPort: 'http' });
   });
 
-  it('external database: mariadb.enabled false renders no mariadb objects', () => {
-    const objs = renderComponent('iam', { mariadb: { enabled: false } });
-    expect(objs.filter((o) => o.metadata.name === 'test-iam-mariadb')).toEqual([]);
-    expect(names(objs)).toContain('Deployment/test-iam-main');
+  it('mariadb.enabled true: upstream’s older in-chart database, a Deployment with strategy Recreate', () => {
+    const objs = renderComponent('iam', { mariadb: { enabled: true } });
+    const d = find(objs, 'Deployment', 'test-iam-mariadb');
+    expect(spec(d).strategy).toEqual({ type: 'Recreate' });
+    expect(container(d).image).toBe('mariadb:10.11');
+    expect(names(objs)).toEqual(expect.arrayContaining(['PersistentVolume/test-iam-mariadb', 'PersistentVolumeClaim/test-iam-mariadb', 'Service/test-iam-mariadb']));
+    validate(objs);
   });
 
-  it('the database is never autoscaled; the login service can be', () => {
-    const objs = renderComponent('iam', { main: { autoscaling: { enabled: true } }, mariadb: { autoscaling: { enabled: true } } });
-    expect(objs.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name)).toEqual(['test-iam-main']);
+  it('B24: the HPA is autoscaling/v2 and targets the StatefulSet; the database is never autoscaled', () => {
+    const objs = renderComponent('iam', { main: { autoscaling: { enabled: true } }, mariadb: { enabled: true, autoscaling: { enabled: true } } });
+    const hpas = objs.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.map((o) => o.metadata.name)).toEqual(['test-iam-main']);
+    expect(hpas[0]!.apiVersion).toBe('autoscaling/v2');
+    expect(spec(hpas[0]!).scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-iam-main' });
+    expect(spec(find(objs, 'StatefulSet', 'test-iam-main')).replicas).toBeUndefined();
     expect(spec(find(objs, 'Deployment', 'test-iam-mariadb')).replicas).toBe(1);
-  });
-
-  it('a different database image can be chosen', () => {
-    const objs = renderComponent('iam', { mariadb: { image: { repository: 'docker.io/library/mariadb', tag: '11.4' } } });
-    expect(container(find(objs, 'Deployment', 'test-iam-mariadb')).image).toBe('docker.io/library/mariadb:11.4');
+    validate(objs);
   });
 
   it('unknown keys are rejected, upstream’s unread keys are accepted', () => {
@@ -161,12 +135,5 @@ describe('iam options', () => {
         mariadb: { iam: { organization: 'Rubin' }, database: { name: 'iamdb' }, ingress: { enabled: false } },
       }),
     ).not.toThrow();
-  });
-});
-
-describe('iam ingress annotations', () => {
-  it('ssl-prefer-server-ciphers is a boolean the controller understands', () => {
-    const a = find(renderComponent('iam'), 'Ingress', 'test-iam-main').metadata.annotations!;
-    expect(a['nginx.ingress.kubernetes.io/ssl-prefer-server-ciphers']).toBe('true');
   });
 });

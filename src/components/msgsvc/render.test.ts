@@ -51,12 +51,33 @@ describe('msgsvc defaults', () => {
     const c = container(objs);
     expect(c.image).toBe('ghcr.io/pandawms/panda-activemq:0.0.4');
     expect(c.imagePullPolicy).toBe('IfNotPresent');
-    expect(c.args[0]).toMatch(/^python3 \/opt\/activemq\/sandbox\/install_conf\.py; chmod -R 777 \$\{ACTIVEMQ_DATA\}; runuser -u activemq -g activemq \/opt\/activemq\/bin\/run-activemq-services; sleep infinity & wait$/);
+    expect(c.args[0]).toMatch(
+      /^python3 \/opt\/activemq\/sandbox\/install_conf\.py; export ACTIVEMQ_OPTS_MEMORY="-Xms64M -Xmx\d+M"; chmod -R 777 \$\{ACTIVEMQ_DATA\}; runuser -u activemq -g activemq \/opt\/activemq\/bin\/run-activemq-services; sleep infinity & wait$/,
+    );
     expect(c.envFrom).toEqual([{ secretRef: { name: 'panda-secrets-msgsvc-envs' } }]);
     expect(c.volumeMounts).toEqual([
       { name: 'test-msgsvc-activemq-data', mountPath: '/appdata/activemq' },
       { name: 'test-msgsvc-activemq-sandbox', mountPath: '/opt/activemq/sandbox' },
     ]);
+  });
+
+  it('HEAD: strategy Recreate (one broker owns the store), STOMP probes, 4 CPU / 16Gi', () => {
+    const d = deployment(objs) as any;
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
+    const c = container(objs);
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 61613 }, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 });
+    expect(c.readinessProbe).toEqual({ tcpSocket: { port: 61613 }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 });
+    expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '16Gi' }, requests: { cpu: '4000m', memory: '16Gi' } });
+  });
+
+  it('the JVM heap fits the memory limit (upstream: -Xmx32G under a 16Gi limit)', () => {
+    expect(container(objs).args[0]).toContain('-Xms64M -Xmx12288M');
+    const big = container(renderComponent('msgsvc', { activemq: { resources: { limits: { memory: '32Gi' } } } }));
+    expect(big.args[0]).toContain('-Xmx24576M');
+    const none = container(renderComponent('msgsvc', { activemq: { resources: {} } }));
+    expect(none.args[0]).toContain('-Xms64M -Xmx32G');
+    const own = container(renderComponent('msgsvc', { activemq: { javaMemory: '-Xmx2G' } }));
+    expect(own.args[0]).toContain('export ACTIVEMQ_OPTS_MEMORY="-Xmx2G";');
   });
 });
 
