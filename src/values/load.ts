@@ -125,22 +125,23 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
 }
 
 /**
- * Put a per-chart file's content at its place. Its `global:` block is the chart's own (Helm installs
- * each chart as a release of its own): `global.secret`, which every chart shares, goes to the top;
- * any other global key stays with the chart, as `<chart>.global.<key>` (e.g. ui's `hostOverwrite`).
+ * Put a per-chart file's content at its place. Its `global.secret` is the stack's one Secret
+ * prefix and goes to the top; any other `global` key belongs to that chart alone (upstream's
+ * globals are per chart: bigmon's `global.existingTlsSecret` is not panda's) and goes to
+ * `<chart>.global`.
  */
 function placeAt(scope: Scope, value: Record<string, unknown>): unknown {
   if (scope.length === 0) return value;
   const { global, ...rest } = value;
   const tree: Record<string, unknown> = { [scope[0]]: rest };
-  if (scope[0] !== 'secrets' && global !== undefined) {
-    if (!isPlainObject(global)) tree.global = global;
-    else {
-      const { secret, ...own } = global;
-      if (secret !== undefined) tree.global = { secret };
-      if (Object.keys(own).length) rest.global = own;
-    }
+  if (scope[0] === 'secrets' || global === undefined) return tree;
+  if (!isPlainObject(global)) {
+    tree.global = global;
+    return tree;
   }
+  const { secret, ...own } = global;
+  if (secret !== undefined) tree.global = { secret };
+  if (Object.keys(own).length) rest.global = own;
   return tree;
 }
 

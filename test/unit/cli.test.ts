@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const run = (bin: string, args: string[]) => spawnSync('node', [path.join(ROOT, 'bin', bin), ...args], { cwd: ROOT, encoding: 'utf8' });
 
-describe('cli', () => {
+// every test spawns node (and some render the whole stack): slow on a loaded machine
+describe('cli', { timeout: 60_000 }, () => {
   it('install -t prints YAML on stdout and warnings on stderr', () => {
     const r = run('panda-k8s.js', ['install', '-t', '-e', 'lsst']);
     expect(r.status).toBe(0);

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { envFrom, service, storage, vol, workload, type K8sObject, type Owner } from '../../core/k8s.js';
 import { int, storageSchema, str, unused, workloadFields } from '../../values/common.js';
+import { secretName } from '../../secrets/refs.js';
 
 /**
  * The official `mariadb` image, pinned: it keeps its data in `/var/lib/mysql` (where the claim is
@@ -62,14 +63,14 @@ export function mariadbObjects(o: Owner, db: MariadbValues, ctx: MariadbContext)
       container: {
         name: 'mariadb',
         ports: [{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }],
-        envFrom: [envFrom.secret(`${ctx.secretPrefix}-iam-db-envs`)],
+        envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'iam-db-envs'))],
         readinessProbe: { tcpSocket: { port: 'mariadb-port' }, initialDelaySeconds: 10, periodSeconds: 10 },
         volumeMounts: [
           { name: data, mountPath: '/var/lib/mysql' },
           { name: initdb, mountPath: '/docker-entrypoint-initdb.d/' },
         ],
       },
-      volumes: [vol.pvc(data, name), vol.secret(initdb, `${ctx.secretPrefix}-iam-initdb`)],
+      volumes: [vol.pvc(data, name), vol.secret(initdb, secretName(ctx.secretPrefix, 'iam-initdb'))],
     }),
   ];
 }

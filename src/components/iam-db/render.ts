@@ -2,6 +2,7 @@ import { binaryConfigMap, cronJob, envFrom, owner, storage, vol, type K8sObject 
 import { defineComponent } from '../types.js';
 import { mariadbObjects } from './mariadb.js';
 import { BACKUP_DIR, BACKUP_MOUNT, iamDbSchema } from './values.js';
+import { secretName } from '../../secrets/refs.js';
 
 export const iamDb = defineComponent({
   name: 'iam-db',
@@ -39,7 +40,7 @@ export const iamDb = defineComponent({
           container: {
             name: 'backup',
             command: ['/bin/bash', '/opt/sandbox/backup_database.sh'],
-            envFrom: [envFrom.secret(`${ctx.secretPrefix}-iam-envs`)],
+            envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'iam-envs'))],
             env: [
               { name: 'BACKUP_DIR', value: BACKUP_DIR },
               { name: 'BACKUP_KEEP', value: String(b.keep) },

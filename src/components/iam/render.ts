@@ -2,6 +2,7 @@ import { envFrom, ingress, owner, service, storage, vol, workload, type K8sObjec
 import { defineComponent } from '../types.js';
 import { mariadbObjects } from '../iam-db/mariadb.js';
 import { iamSchema } from './values.js';
+import { secretName, type SecretId } from '../../secrets/refs.js';
 
 export const iam = defineComponent({
   name: 'iam',
@@ -14,7 +15,7 @@ export const iam = defineComponent({
   schema: iamSchema,
   render(values, ctx): K8sObject[] {
     const release = ctx.names.release;
-    const secret = (s: string) => `${ctx.secretPrefix}-${s}`;
+    const secret = (id: SecretId) => secretName(ctx.secretPrefix, id);
     const out: K8sObject[] = [];
 
     const main = values.main;

@@ -1,6 +1,7 @@
 import { binaryConfigMap, envFrom, owner, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
 import { defineComponent } from '../types.js';
 import { msgsvcSchema } from './values.js';
+import { secretName } from '../../secrets/refs.js';
 
 const UNIT: Record<string, number> = { '': 1 / 2 ** 20, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20, T: 1e12 / 2 ** 20, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 ** 2 };
 
@@ -50,7 +51,7 @@ export const msgsvc = defineComponent({
           ports: [{ name: 'activemq-port', containerPort: 61613, protocol: 'TCP' }],
           livenessProbe: { ...stomp, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 },
           readinessProbe: { ...stomp, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 },
-          envFrom: [envFrom.secret(`${ctx.secretPrefix}-msgsvc-envs`)],
+          envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'msgsvc-envs'))],
           volumeMounts: [
             { name: `${name}-data`, mountPath: '/appdata/activemq' },
             { name: `${name}-sandbox`, mountPath: '/opt/activemq/sandbox' },

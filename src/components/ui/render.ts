@@ -2,6 +2,7 @@ import type { V1Ingress, V1Volume, V1VolumeMount } from '@kubernetes/client-node
 import { binaryConfigMap, claimTemplate, configMap, envFrom, owner, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
 import { defineComponent } from '../types.js';
 import { uiSchema, type UiValues } from './values.js';
+import { secretName, type SecretId } from '../../secrets/refs.js';
 
 /** Stands in for a missing UI host: a template renders, a real install is refused naming the option (B22). */
 export const HOST_PLACEHOLDER = 'FIXME(ui.global.hostOverwrite)';
@@ -24,7 +25,7 @@ export const ui = defineComponent({
   schema: uiSchema,
   render(values, ctx): K8sObject[] {
     const release = ctx.names.release;
-    const secret = (s: string) => `${ctx.secretPrefix}-${s}`;
+    const secret = (id: SecretId) => secretName(ctx.secretPrefix, id);
     const ingressName = ctx.names.sub('ui');
     const host = uiHost(values, ingressName);
     const out: K8sObject[] = [];
