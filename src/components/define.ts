@@ -81,7 +81,7 @@ export function renderContext(
         names: names.part(sub, v.fullnameOverride),
         secret(ref) {
           if (!decl.secrets.includes(ref)) {
-            throw new Error(`${c.name}.${sub} reads Secret ${ref.suffix}, which its declaration does not list in secrets`);
+            throw new Error(`${c.name}.${sub} reads Secret ${ref.id}, which its declaration does not list in secrets`);
           }
           return ref.name(secretPrefix);
         },

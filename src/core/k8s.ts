@@ -112,7 +112,7 @@ export interface IngressOptions {
   className: string;
   annotations: Record<string, string>;
   hosts: { domain: string; hostOverride: string; paths: { path: string; pathType: string }[] }[];
-  tls: { secretName: string | null; hosts: { domain: string; hostOverride: string }[] }[];
+  tls: { secretName?: unknown; hosts: { domain: string; hostOverride: string }[] }[];
 }
 
 /** TLS of a Route (`routeSchema`). */
@@ -146,7 +146,7 @@ export function ingress(o: Owner, name: string, v: IngressOptions, port: number)
     },
   };
   if (v.tls.length) {
-    ing.spec!.tls = v.tls.map((t) => ({ hosts: t.hosts.map(host), ...(t.secretName ? { secretName: t.secretName } : {}) }));
+    ing.spec!.tls = v.tls.map((t) => ({ hosts: t.hosts.map(host), ...(typeof t.secretName === 'string' && t.secretName ? { secretName: t.secretName } : {}) }));
   }
   return ing;
 }

@@ -21,8 +21,10 @@ export interface StorageOptions {
   /** Bind the claim to the created volume by label selector (only when `create`). */
   selector: boolean;
   accessModes: readonly AccessMode[];
-  /** Use this claim instead of rendering one (e.g. a shared RWX claim); nothing is rendered. */
+  /** Use this claim instead of rendering one; nothing is rendered. */
   existingClaim: string;
+  /** HEAD's shared claim (`sharedStorageFields`): used like `existingClaim` when `create` is false. */
+  sharedPvcName?: string;
   /** Mount this directory of the volume instead of its root. */
   subPath: string;
   /** `persistentVolumeReclaimPolicy` of the created volume; `null` leaves it unset (Retain for static volumes). */
@@ -59,7 +61,8 @@ export function storage(part: Part, v: StorageOptions, recipe: StorageRecipe = {
     volume,
     mount: (path, role, opts = {}) => mount(path, volume(role), { subPath: v.subPath, ...opts }),
   });
-  if (v.existingClaim) return result([], v.existingClaim, (role) => vol.claim(role, v.existingClaim));
+  const given = v.existingClaim || (!v.create && v.sharedPvcName) || '';
+  if (given) return result([], given, (role) => vol.claim(role, given));
   if (!v.create && recipe.claimTemplate) {
     return result([], undefined, (role) => vol.claimTemplate(role, { storageClassName: v.class, accessModes: ['ReadWriteOnce'], size: v.size }));
   }

@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PandaError } from '../core/errors.js';
+import { PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
 import { resolveAffix, type Affix } from '../core/names.js';
 import { secretsStack } from '../secrets/context.js';
+import { ignoredKeys } from '../values/ignored.js';
 import type { ValuesSources } from '../values/load.js';
 import { readLayers, resolveValues } from './values.js';
 import { renderSecrets } from '../secrets/render.js';
@@ -16,7 +17,7 @@ import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
 import { BUILTIN_SECRETS_FILES } from '../core/paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
 import type { FileSet } from '../core/files.js';
-import type { ComponentName, Values } from '../components/registry.js';
+import { valuesSchema, type ComponentName, type Values } from '../components/registry.js';
 
 export interface RenderOptions extends ValuesSources, Selection {
   affix?: string;
@@ -27,6 +28,8 @@ export interface RenderOptions extends ValuesSources, Selection {
 export interface Resolved {
   values: Values;
   affix: Affix;
+  /** Keys the value files set that have no effect (upstream carries them unread), with file:line. */
+  ignored: Issue[];
   /** The secrets values file in use, if any. */
   secretsFile?: string;
 }
@@ -44,7 +47,7 @@ export function resolve(o: RenderOptions): Resolved {
   const layers = readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}) });
   const values = resolveValues(layers);
   const affix = resolveAffix(o.affix, values.secrets.affix, secretsFile);
-  return { values, affix, ...(secretsFile ? { secretsFile } : {}) };
+  return { values, affix, ignored: ignoredKeys(layers, valuesSchema), ...(secretsFile ? { secretsFile } : {}) };
 }
 
 export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {

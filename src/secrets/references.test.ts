@@ -20,7 +20,7 @@ function secretRefs(x: unknown, into = new Set<string>()): Set<string> {
 
 describe('the Secrets the components read', () => {
   it('are all among the suffixes the secrets lifecycle renders', () => {
-    const declared = registry.list.flatMap((c) => c.subs.flatMap((s) => s.secrets.map((r) => r.suffix)));
+    const declared = registry.list.flatMap((c) => c.subs.flatMap((s) => s.secrets.map((r) => r.id)));
     expect(declared.filter((s) => !(ALL_SECRET_SUFFIXES as readonly string[]).includes(s))).toEqual([]);
   });
 

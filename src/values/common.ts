@@ -4,11 +4,12 @@
  * is generated from it for editor completion.
  */
 import { z } from 'zod';
+import type { DatabaseOptions } from '../core/database.js';
 import type { ProxyOptions } from '../core/k8s.js';
+import { DEFAULT_SECRET_PREFIX } from '../core/names.js';
 import type { CvmfsOptions, StorageOptions } from '../core/storage.js';
 import { WORKLOAD_KINDS, type PodOptions } from '../core/workload.js';
-import type { DatabaseOptions } from '../core/database.js';
-import { DEFAULT_SECRET_PREFIX } from '../core/names.js';
+import { markIgnored } from './ignored.js';
 
 /** A string option. Numbers are refused (quote them) so `tag: 1.10` cannot silently become "1.1". */
 export const str = (description: string, def: string) => z.string().default(def).describe(`${description}\n@default ${JSON.stringify(def)}`);
@@ -32,7 +33,8 @@ export const k8sList = (description: string) => z.array(z.unknown()).default([])
 export const stringMap = (description: string) => z.record(z.string(), z.string()).default({}).describe(`${description}\n@default {}`);
 
 /** Marks keys that upstream's values carry but no template reads; accepted so upstream files load unchanged. */
-export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') => z.unknown().optional().describe(description);
+export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') =>
+  markIgnored(z.unknown().optional().describe(description), description);
 
 export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always' | 'IfNotPresent' | 'Never') =>
   z
@@ -69,7 +71,7 @@ export const storageSchema = (d: StorageDefaults) =>
         .array(z.enum(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']))
         .default(['ReadWriteMany'])
         .describe('Access modes of the claim and volume.\n@default ["ReadWriteMany"]'),
-      existingClaim: str('Mount this existing claim (e.g. a shared ReadWriteMany claim) instead of rendering a claim and volume.', ''),
+      existingClaim: str('Mount this existing claim instead of rendering a claim and volume.', ''),
       subPath: str('Mount this directory of the volume instead of its root.', ''),
       reclaimPolicy: z
         .enum(['Retain', 'Delete', 'Recycle'])
@@ -79,6 +81,34 @@ export const storageSchema = (d: StorageDefaults) =>
     })
     .prefault({});
 export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;
+
+/**
+ * HEAD's shared logs claim: several components mount one RWX claim, each in its own sub-directory
+ * (`storageSchema(...).extend(sharedStorageFields)`; `subPath` is part of every storage slice).
+ */
+export const sharedStorageFields = {
+  sharedPvcName: str(
+    'Mount this existing shared claim (e.g. `panda-shared-logs`) instead of an own one; used when `create` is false.',
+    '',
+  ),
+};
+
+/** Read-only CVMFS repositories through the CVMFS CSI driver: one PV/PVC `<fullname>-cvmfs-<name>` each, mounted at `/cvmfs/<repository>`. */
+export const cvmfsSchema = z
+  .strictObject({
+    enabled: bool('Mount the CVMFS repositories below (needs the cvmfs.csi.cern.ch CSI driver and the `cvmfs` StorageClass).', false),
+    repositories: z
+      .array(
+        z.strictObject({
+          name: z.string().describe('Short name: object names `<fullname>-cvmfs-<name>`, volume `cvmfs-<name>`.'),
+          repository: z.string().describe('CVMFS repository, e.g. atlas.cern.ch; mounted at /cvmfs/<repository>.'),
+        }),
+      )
+      .default([])
+      .describe('Repositories to mount.\n@default []'),
+  })
+  .prefault({});
+export type CvmfsValues = z.infer<typeof cvmfsSchema>;
 
 export const serviceAccountSchema = z
   .strictObject({
@@ -155,17 +185,6 @@ export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number;
     })
     .prefault({});
 
-/** CVMFS repositories mounted through the CVMFS CSI driver (`cvmfs()` in src/core/storage.ts). */
-export const cvmfsSchema = z
-  .strictObject({
-    enabled: bool('Mount CVMFS repositories (CSI driver cvmfs.csi.cern.ch, StorageClass cvmfs) at /cvmfs/<repository>.', false),
-    repositories: z
-      .array(z.strictObject({ name: z.string().describe('Short name (object and volume names).'), repository: z.string().describe('Repository, e.g. atlas.cern.ch.') }))
-      .default([])
-      .describe('Repositories to mount.\n@default []'),
-  })
-  .prefault({});
-
 /** The `global` block of the root values. */
 export const globalSchema = z
   .strictObject({
@@ -186,14 +205,27 @@ export const ingressTlsSchema = z.strictObject({
   hosts: z.array(z.strictObject({ domain: z.string().default(''), hostOverride: z.string().default('') })).default([]),
 });
 
-export const ingressSchema = (d: { enabled: boolean; annotations: Record<string, string>; hosts?: unknown[]; tls?: unknown[] }) =>
+export const ingressSchema = (d: {
+  enabled: boolean;
+  annotations: Record<string, string>;
+  hosts?: unknown[];
+  tls?: unknown[];
+  /** The TLS Secret is fixed (a secrets-lifecycle Secret); `tls[].secretName` is accepted and reported as ignored. */
+  fixedTlsSecret?: string;
+}) =>
   z
     .strictObject({
       enabled: bool('Expose the service through an Ingress.', d.enabled),
       className: str('ingressClassName (set only when non-empty).', ''),
       annotations: z.record(z.string(), z.string()).default(d.annotations).describe('Ingress annotations, verbatim.'),
       hosts: z.array(ingressHostSchema).default((d.hosts ?? [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }]) as never),
-      tls: z.array(ingressTlsSchema).default((d.tls ?? []) as never),
+      tls: z
+        .array(
+          d.fixedTlsSecret
+            ? ingressTlsSchema.extend({ secretName: unused(`Ignored: the TLS certificate is always the ${d.fixedTlsSecret} Secret of the secrets lifecycle.`) })
+            : ingressTlsSchema,
+        )
+        .default((d.tls ?? []) as never),
     })
     .prefault({});
 export type IngressValues = z.infer<ReturnType<typeof ingressSchema>>;
@@ -224,5 +256,5 @@ export type WorkloadValues = z.infer<z.ZodObject<ReturnType<typeof workloadField
 type Assignable<T extends U, U> = T;
 export type _WorkloadValuesArePodOptions = Assignable<WorkloadValues, PodOptions>;
 export type _StorageValuesAreStorageOptions = Assignable<StorageValues, StorageOptions>;
-export type _CvmfsValuesAreCvmfsOptions = Assignable<z.infer<typeof cvmfsSchema>, CvmfsOptions>;
+export type _CvmfsValuesAreCvmfsOptions = Assignable<CvmfsValues, CvmfsOptions>;
 export type _DatabaseValuesAreDatabaseOptions = Assignable<z.infer<z.ZodObject<ReturnType<typeof databaseFields>>>, DatabaseOptions>;

@@ -175,7 +175,7 @@ describe('harvester defaults', () => {
   });
 
   it('declares the Secrets each sub-component reads and starts Harvester after MariaDB', () => {
-    expect(harvester.subs.map((s) => [s.name, s.secrets.map((r) => r.suffix), s.after ?? []])).toEqual([
+    expect(harvester.subs.map((s) => [s.name, s.secrets.map((r) => r.id), s.after ?? []])).toEqual([
       ['harvester', ['harvester-envs', 'harvester-certs'], ['mariadb']],
       ['mariadb', ['harvester-envs'], []],
     ]);
