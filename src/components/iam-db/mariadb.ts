@@ -1,13 +1,18 @@
 /**
- * The IAM MariaDB recipe: values and objects of one MariaDB server that IAM uses (a claim for
- * `/var/lib/mysql`, a Service on 3306, the first-start SQL from the `iam-initdb` Secret and the
- * credentials from `iam-db-envs`). The iam-db component deploys it as a StatefulSet; the iam
- * component's legacy `mariadb` sub-component (off by default since HEAD) as a Deployment.
+ * The IAM MariaDB: values and objects of the database IAM uses, on the shared database recipe
+ * (src/core/database.ts): a claim at `/var/lib/mysql`, a Service on 3306, the first-start SQL from
+ * the `iam-initdb` Secret and the credentials from `iam-db-envs`. The iam-db component deploys it
+ * as a StatefulSet; the iam component's older `mariadb` sub-component (off since HEAD) as a
+ * Deployment with strategy Recreate.
  */
 import { z } from 'zod';
-import { envFrom, service, storage, vol, workload, type K8sObject, type Owner } from '../../core/k8s.js';
-import { int, storageSchema, str, unused, workloadFields } from '../../values/common.js';
-import { secretName } from '../../secrets/refs.js';
+import { database } from '../../core/database.js';
+import type { K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, vol } from '../../core/pod.js';
+import { WORKLOAD_KINDS, type WorkloadKind } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import { databaseFields, unused } from '../../values/common.js';
+import type { ComponentPart } from '../define.js';
 
 /**
  * The official `mariadb` image, pinned: it keeps its data in `/var/lib/mysql` (where the claim is
@@ -16,61 +21,29 @@ import { secretName } from '../../secrets/refs.js';
  */
 export const MARIADB_IMAGE = { repository: 'mariadb', tag: '10.11', pullPolicy: 'IfNotPresent' } as const;
 
-export const mariadbSchema = (enabled: boolean) =>
+export const iamMariadbSchema = (d: { enabled: boolean; kind: WorkloadKind }) =>
   z
     .strictObject({
-      ...workloadFields(MARIADB_IMAGE),
-      enabled: z.boolean().default(enabled).describe(`Deploy this MariaDB.\n@default ${enabled}`),
-      persistentvolume: storageSchema({ path: '/mnt/iam-data' }),
-      service: z
-        .strictObject({
-          type: str('Service type.', 'ClusterIP'),
-          port: int('MariaDB port of the Service.', 3306),
-        })
-        .prefault({}),
-      autoscaling: unused('Accepted for compatibility; the database runs as one pod and no HorizontalPodAutoscaler is rendered.'),
+      ...databaseFields('MariaDB', MARIADB_IMAGE, { path: '/mnt/iam-data' }),
+      enabled: z.boolean().default(d.enabled).describe(`Deploy this MariaDB.\n@default ${d.enabled}`),
+      kind: z.enum(WORKLOAD_KINDS).default(d.kind).describe(`Workload kind.\n@default ${JSON.stringify(d.kind)}`),
       iam: unused('Upstream carries `iam.organization` here; no template reads it.'),
       database: unused('Upstream carries database settings here; no template reads them. They come from the `iam-db-envs` and `iam-initdb` Secrets (secrets values `iam.database`).'),
       ingress: unused('MariaDB has no Ingress; upstream carries `ingress.*` here unread.'),
     })
     .prefault({});
-export type MariadbValues = z.output<ReturnType<typeof mariadbSchema>>;
+export type IamMariadbValues = z.output<ReturnType<typeof iamMariadbSchema>>;
 
-export interface MariadbContext {
-  /** Object name (`<R>-mariadb`). */
-  name: string;
-  release: string;
-  secretPrefix: string;
-  kind: 'Deployment' | 'StatefulSet';
-}
-
-/** Claim (and hostPath PV when `create`), Service and the workload of one IAM MariaDB. */
-export function mariadbObjects(o: Owner, db: MariadbValues, ctx: MariadbContext): K8sObject[] {
-  const { name } = ctx;
-  const data = `${name}-data`;
-  const initdb = `${name}-initdb`;
-  return [
-    // upstream binds the claim to its PV by selector only when it creates the PV
-    ...storage(o, name, db.persistentvolume, db.persistentvolume.create && db.persistentvolume.selector),
-    service(o, name, [{ name: 'mariadb-port', port: db.service.port, targetPort: 'mariadb-port' }], db.service.type),
-    ...workload(o, {
-      name,
-      kind: ctx.kind,
-      // one database pod writing one volume: never autoscaled, never two at once
-      values: { ...db, autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 80 } },
-      ...(ctx.kind === 'StatefulSet' ? { serviceName: name } : { strategy: 'Recreate' as const }),
-      hostname: ctx.release,
-      container: {
-        name: 'mariadb',
-        ports: [{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }],
-        envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'iam-db-envs'))],
-        readinessProbe: { tcpSocket: { port: 'mariadb-port' }, initialDelaySeconds: 10, periodSeconds: 10 },
-        volumeMounts: [
-          { name: data, mountPath: '/var/lib/mysql' },
-          { name: initdb, mountPath: '/docker-entrypoint-initdb.d/' },
-        ],
-      },
-      volumes: [vol.pvc(data, name), vol.secret(initdb, secretName(ctx.secretPrefix, 'iam-initdb'))],
-    }),
-  ];
+/** Claim (and hostPath PV when `create`), Service and workload of one IAM MariaDB. */
+export function iamMariadb(part: ComponentPart, db: IamMariadbValues, hostname: string): K8sObject[] {
+  return database(part, {
+    engine: 'mariadb',
+    values: db,
+    hostname,
+    dataPath: '/var/lib/mysql',
+    // one database pod writing one volume: the old pod stops before the new one starts
+    ...(db.kind === 'Deployment' ? { strategy: 'Recreate' as const } : {}),
+    envFrom: [envFrom.secret(part.secret(secretRefs.iamDbEnvs))],
+    mounts: [mount('/docker-entrypoint-initdb.d/', vol.secret('initdb', part.secret(secretRefs.iamInitdb)))],
+  });
 }

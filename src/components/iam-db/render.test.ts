@@ -10,7 +10,7 @@ import { CronJob } from 'kubernetes-models/batch/v1';
 import type { K8sObject } from '../../core/k8s.js';
 import { buildPlan } from '../../plan/plan.js';
 import { find, renderComponent, renderTemplate } from '../../render/testing.js';
-import { componentSandboxDir } from '../../render/paths.js';
+import { componentSandboxDir } from '../../core/paths.js';
 import { renderFromOptions } from '../../render/inputs.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

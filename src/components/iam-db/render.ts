@@ -1,59 +1,47 @@
-import { binaryConfigMap, cronJob, envFrom, owner, storage, vol, type K8sObject } from '../../core/k8s.js';
-import { defineComponent } from '../types.js';
-import { mariadbObjects } from './mariadb.js';
-import { BACKUP_DIR, BACKUP_MOUNT, iamDbSchema } from './values.js';
-import { secretName } from '../../secrets/refs.js';
+import { binaryConfigMap, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, vol } from '../../core/pod.js';
+import { sharedClaim } from '../../core/storage.js';
+import { cronJob } from '../../core/cronjob.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { RenderContext } from '../define.js';
+import { iamMariadb } from './mariadb.js';
+import { BACKUP_DIR, BACKUP_MOUNT, type IamDbValues } from './values.js';
 
-export const iamDb = defineComponent({
-  name: 'iam-db',
-  description: 'The IAM database (MariaDB) and its daily backup',
-  subs: [
-    { name: 'mariadb', description: 'MariaDB database of IAM (StatefulSet)', secrets: ['iam-db-envs', 'iam-initdb'] },
-    { name: 'backup', description: 'Scheduled mysqldump of the IAM database to the backup volume (CronJob)', after: ['mariadb'], secrets: ['iam-envs'] },
-  ],
-  schema: iamDbSchema,
-  render(values, ctx): K8sObject[] {
-    const release = ctx.names.release;
-    const out: K8sObject[] = [];
-    const db = values.mariadb;
-    if (db.enabled) {
-      const o = owner('iam-db', release, 'mariadb', db.nameOverride);
-      out.push(...mariadbObjects(o, db, { name: ctx.names.sub('mariadb', db.fullnameOverride), release, secretPrefix: ctx.secretPrefix, kind: 'StatefulSet' }));
-    }
-    const b = values.backup;
-    if (b.enabled) {
-      const o = owner('iam-db', release, 'backup', b.nameOverride);
-      const name = ctx.names.sub('backup', b.fullnameOverride);
-      const sandbox = `${name}-sandbox`;
-      const special = `${name}-special-data`;
-      const pv = b.persistentvolumespecial;
-      out.push(
-        binaryConfigMap(o, sandbox, ctx.sandbox('backup')),
-        ...storage(o, special, { create: false, class: pv.class, path: '', size: pv.size, selector: false, accessModes: ['ReadWriteMany'] }, false),
-        cronJob(o, {
-          name,
-          schedule: b.schedule,
-          suspend: !b.autoStart,
-          // a replaced run would dump the same data again; a missed run within 6 hours still starts
-          startingDeadlineSeconds: 6 * 3600,
-          values: { ...b, replicaCount: 1, autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 80 } },
-          container: {
-            name: 'backup',
-            command: ['/bin/bash', '/opt/sandbox/backup_database.sh'],
-            envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'iam-envs'))],
-            env: [
-              { name: 'BACKUP_DIR', value: BACKUP_DIR },
-              { name: 'BACKUP_KEEP', value: String(b.keep) },
-            ],
-            volumeMounts: [
-              { name: sandbox, mountPath: '/opt/sandbox' },
-              { name: special, mountPath: BACKUP_MOUNT },
-            ],
-          },
-          volumes: [vol.configMap(sandbox, sandbox), vol.pvc(special, special)],
-        }),
-      );
-    }
-    return out;
-  },
-});
+export function renderIamDb(values: IamDbValues, ctx: RenderContext): K8sObject[] {
+  const release = ctx.names.release;
+  const out: K8sObject[] = [];
+  const db = values.mariadb;
+  if (db.enabled) out.push(...iamMariadb(ctx.part('mariadb', db), db, release));
+
+  const b = values.backup;
+  if (b.enabled) {
+    const part = ctx.part('backup', b);
+    const { owner: o, names: n } = part;
+    const sandbox = n.configMap('sandbox');
+    const pv = b.persistentvolumespecial;
+    // the dumps always land on a claim of their own (upstream: only with `persistentvolumespecial.mount`)
+    const special = n.claimFor('special-data');
+    out.push(
+      binaryConfigMap(o, sandbox, ctx.sandbox('backup')),
+      sharedClaim(o, special, { class: pv.class, size: pv.size }),
+      ...cronJob(part, {
+        values: b,
+        schedule: b.schedule,
+        suspend: !b.autoStart,
+        // a missed run (controller down, cluster upgrade) still starts within 6 hours
+        startingDeadlineSeconds: 6 * 3600,
+        container: {
+          name: 'backup',
+          command: ['/bin/bash', '/opt/sandbox/backup_database.sh'],
+          envFrom: [envFrom.secret(part.secret(secretRefs.iamEnvs))],
+          env: [
+            { name: 'BACKUP_DIR', value: BACKUP_DIR },
+            { name: 'BACKUP_KEEP', value: String(b.keep) },
+          ],
+          mounts: [mount('/opt/sandbox', vol.configMap('sandbox', sandbox)), mount(BACKUP_MOUNT, vol.claim('special-data', special))],
+        },
+      }),
+    );
+  }
+  return out;
+}

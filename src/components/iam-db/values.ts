@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { bool, int, str, unused, workloadFields } from '../../values/common.js';
-import { MARIADB_IMAGE, mariadbSchema } from './mariadb.js';
+import { MARIADB_IMAGE, iamMariadbSchema } from './mariadb.js';
 
 /** Where the dumps go, as upstream: below the backup volume's mount point. */
 export const BACKUP_MOUNT = '/mnt/special-data';
@@ -30,6 +30,7 @@ export const backupSchema = z
       })
       .prefault({}),
     replicaCount: unused('Accepted for compatibility; the backup is a CronJob and each run is one pod.'),
+    kind: unused('Accepted for compatibility; the backup is a CronJob.'),
     autoscaling: unused('Accepted for compatibility; the backup is a CronJob and is never autoscaled.'),
     noRoot: unused('Upstream carries `noRoot`; no template reads it.'),
     service: unused('Upstream carries `service.*` for the backup; no template reads it (the backup serves nothing).'),
@@ -39,7 +40,7 @@ export const backupSchema = z
 
 /** Values of the iam-db component: the IAM database and its daily backup. */
 export const iamDbSchema = z
-  .strictObject({ mariadb: mariadbSchema(true), backup: backupSchema })
+  .strictObject({ mariadb: iamMariadbSchema({ enabled: true, kind: 'StatefulSet' }), backup: backupSchema })
   .prefault({})
   .describe('The IAM database (MariaDB) and its scheduled backup (mysqldump to the backup volume).');
 export type IamDbValues = z.output<typeof iamDbSchema>;

@@ -53,8 +53,6 @@ describe('iam render (HEAD defaults)', () => {
 
   it('the StatefulSet is governed by the IAM Service (HEAD leaves serviceName out)', () => {
     expect(spec(find(objs, 'StatefulSet', 'test-iam-main')).serviceName).toBe('test-iam-main');
-    const noSvc = renderComponent('iam', { main: { service: { enabled: false }, ingress: { enabled: false } } });
-    expect(spec(find(noSvc, 'StatefulSet', 'test-iam-main')).serviceName).toBeUndefined();
   });
 
   it('B11: the main claim is rendered but not mounted', () => {

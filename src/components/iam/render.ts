@@ -1,68 +1,49 @@
-import { envFrom, ingress, owner, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
-import { defineComponent } from '../types.js';
-import { mariadbObjects } from '../iam-db/mariadb.js';
-import { iamSchema } from './values.js';
-import { secretName, type SecretId } from '../../secrets/refs.js';
+import { ingress, service, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, port, vol } from '../../core/pod.js';
+import { storage } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { RenderContext } from '../define.js';
+import { iamMariadb } from '../iam-db/mariadb.js';
+import type { IamValues } from './values.js';
 
-export const iam = defineComponent({
-  name: 'iam',
-  dependsOn: ['iam-db'],
-  description: 'INDIGO IAM: OIDC identity provider for PanDA and iDDS clients',
-  subs: [
-    { name: 'main', description: 'IAM login service (StatefulSet, port 8443)', after: ['mariadb'], secrets: ['iam-envs', 'iam-conf', 'iam-certs'] },
-    { name: 'mariadb', description: 'Older in-chart MariaDB of IAM (off by default; the database is the iam-db component)', secrets: ['iam-db-envs', 'iam-initdb'] },
-  ],
-  schema: iamSchema,
-  render(values, ctx): K8sObject[] {
-    const release = ctx.names.release;
-    const secret = (id: SecretId) => secretName(ctx.secretPrefix, id);
-    const out: K8sObject[] = [];
+export function renderIam(values: IamValues, ctx: RenderContext): K8sObject[] {
+  const release = ctx.names.release;
+  const out: K8sObject[] = [];
 
-    const main = values.main;
-    if (main.enabled) {
-      const o = owner('iam', release, 'main', main.nameOverride);
-      const name = ctx.names.sub('main', main.fullnameOverride);
-      const conf = `${name}-configmap`;
-      const certs = `${name}-certs`;
-      out.push(
-        // Upstream's claim for IAM logs; the pod does not mount it (IAM logs to stdout).
-        ...storage(o, name, main.persistentvolume, main.persistentvolume.create && main.persistentvolume.selector),
-      );
-      if (main.service.enabled) {
-        out.push(service(o, name, [{ name: 'http', port: main.service.httpsPort, targetPort: 'http' }], main.service.type));
-      }
-      out.push(
-        ...workload(o, {
-          name,
-          kind: 'StatefulSet',
-          // HEAD leaves serviceName out; the IAM Service governs the pods, as for the server and jedi
-          ...(main.service.enabled ? { serviceName: name } : {}),
-          values: main,
-          hostname: release,
-          container: {
-            name: 'main',
-            ports: [{ name: 'http', containerPort: main.container.port, protocol: 'TCP' }],
-            envFrom: [envFrom.secret(secret('iam-envs'))],
-            volumeMounts: [
-              { name: conf, mountPath: '/indigo-iam/config/' },
-              { name: certs, mountPath: '/indigo-iam/certs/' },
-            ],
-          },
-          volumes: [vol.secret(conf, secret('iam-conf')), vol.secret(certs, secret('iam-certs'))],
-        }),
-      );
-      if (main.ingress.enabled) {
-        // TLS always uses the secrets lifecycle's certificate, whatever `secretName` says (as HEAD)
-        const tls = main.ingress.tls.map((t) => ({ ...t, secretName: secret('iam-tls-certs') }));
-        out.push(ingress(o, name, { ...main.ingress, tls }, main.service.httpsPort));
-      }
+  const main = values.main;
+  if (main.enabled) {
+    const part = ctx.part('main', main);
+    const { owner: o, names: n } = part;
+    // Upstream's claim for IAM logs; the pod does not mount it (IAM logs to stdout).
+    out.push(...storage(part, main.persistentvolume).objects);
+    if (main.service.enabled) {
+      out.push(service(o, n.service, [{ name: 'http', port: main.service.httpsPort, targetPort: 'http' }], main.service.type));
     }
-
-    const db = values.mariadb;
-    if (db.enabled) {
-      const o = owner('iam', release, 'mariadb', db.nameOverride);
-      out.push(...mariadbObjects(o, db, { name: ctx.names.sub('mariadb', db.fullnameOverride), release, secretPrefix: ctx.secretPrefix, kind: 'Deployment' }));
+    out.push(
+      ...workload(part, {
+        values: main,
+        hostname: release,
+        // HEAD's StatefulSet has no serviceName; the IAM Service governs the pods, as for the server and jedi
+        container: {
+          name: 'main',
+          ports: [port('http', main.container.port)],
+          envFrom: [envFrom.secret(part.secret(secretRefs.iamEnvs))],
+          mounts: [
+            mount('/indigo-iam/config/', vol.secret('configmap', part.secret(secretRefs.iamConf))),
+            mount('/indigo-iam/certs/', vol.secret('certs', part.secret(secretRefs.iamCerts))),
+          ],
+        },
+      }),
+    );
+    if (main.ingress.enabled) {
+      // TLS always uses the secrets lifecycle's certificate, whatever `secretName` says (as HEAD)
+      const tls = main.ingress.tls.map((t) => ({ ...t, secretName: part.secret(secretRefs.iamTlsCerts) }));
+      out.push(ingress(o, n.service, { ...main.ingress, tls }, main.service.httpsPort));
     }
-    return out;
-  },
-});
+  }
+
+  const db = values.mariadb;
+  if (db.enabled) out.push(...iamMariadb(ctx.part('mariadb', db), db, release));
+  return out;
+}

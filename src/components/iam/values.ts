@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, ingressSchema, int, storageSchema, str, unused, workloadFields } from '../../values/common.js';
-import { mariadbSchema } from '../iam-db/mariadb.js';
+import { WORKLOAD_KINDS } from '../../core/workload.js';
+import { iamMariadbSchema } from '../iam-db/mariadb.js';
 
 const HOST = 'panda-iam-dev.cern.ch';
 
@@ -20,6 +21,7 @@ export const MAIN_INGRESS_ANNOTATIONS: Record<string, string> = {
 export const mainSchema = z
   .strictObject({
     ...workloadFields({ repository: 'indigoiam/iam-login-service', tag: 'v1.8.4', pullPolicy: 'Always' }),
+    kind: z.enum(WORKLOAD_KINDS).default('StatefulSet').describe('Workload kind (HEAD: StatefulSet).\n@default "StatefulSet"'),
     container: z.strictObject({ port: int('Port IAM listens on (`IAM_PORT` in the iam-envs Secret must match).', 8443) }).prefault({}),
     persistentvolume: storageSchema({ path: '/mnt/iam-logs' }),
     service: z
@@ -47,7 +49,7 @@ export const mainSchema = z
  * true` still deploys upstream's older in-chart MariaDB (a Deployment) instead.
  */
 export const iamSchema = z
-  .strictObject({ main: mainSchema, mariadb: mariadbSchema(false) })
+  .strictObject({ main: mainSchema, mariadb: iamMariadbSchema({ enabled: false, kind: 'Deployment' }) })
   .prefault({})
   .describe('INDIGO IAM (OIDC identity provider). Its database is the iam-db component.');
 export type IamValues = z.output<typeof iamSchema>;

@@ -1,7 +1,11 @@
-import { binaryConfigMap, envFrom, owner, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
-import { defineComponent } from '../types.js';
-import { msgsvcSchema } from './values.js';
-import { secretName } from '../../secrets/refs.js';
+import { binaryConfigMap, service, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, port, vol } from '../../core/pod.js';
+import { probe } from '../../core/probes.js';
+import { storage } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { RenderContext } from '../define.js';
+import type { MsgsvcValues } from './values.js';
 
 const UNIT: Record<string, number> = { '': 1 / 2 ** 20, K: 1e3 / 2 ** 20, M: 1e6 / 2 ** 20, G: 1e9 / 2 ** 20, T: 1e12 / 2 ** 20, Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 ** 2 };
 
@@ -19,46 +23,35 @@ export function javaMemory(configured: string, resources: Record<string, unknown
   return limit ? `-Xms64M -Xmx${Math.max(64, Math.floor((limit * 3) / 4))}M` : '-Xms64M -Xmx32G';
 }
 
-export const msgsvc = defineComponent({
-  name: 'msgsvc',
-  description: 'ActiveMQ message broker (STOMP) for PanDA, JEDI, iDDS and pilots',
-  subs: [{ name: 'activemq', description: 'ActiveMQ broker', secrets: ['msgsvc-envs'] }],
-  schema: msgsvcSchema,
-  render(values, ctx): K8sObject[] {
-    const v = values.activemq;
-    if (!v.enabled) return [];
-    const o = owner('msgsvc', ctx.names.release, 'activemq', v.nameOverride);
-    const name = ctx.names.sub('activemq', v.fullnameOverride);
-    const sandbox = `${name}-sandbox`;
-    const run = v.noRoot
-      ? '/opt/activemq/bin/run-activemq-services'
-      : 'chmod -R 777 ${ACTIVEMQ_DATA}; runuser -u activemq -g activemq /opt/activemq/bin/run-activemq-services';
-    const start = `python3 /opt/activemq/sandbox/install_conf.py; export ACTIVEMQ_OPTS_MEMORY="${javaMemory(v.javaMemory, v.resources)}"; ${run}; sleep infinity & wait`;
-    const stomp = { tcpSocket: { port: 61613 } };
-    return [
-      binaryConfigMap(o, sandbox, ctx.sandbox('activemq')),
-      ...storage(o, name, v.persistentvolume, v.persistentvolume.selector),
-      service(o, name, [{ name: 'activemq-port', port: v.service.port, targetPort: 'activemq-port' }], v.service.type),
-      ...workload(o, {
-        name,
-        values: v,
-        // one broker owns the KahaDB store: the old pod stops before the new one starts
-        strategy: 'Recreate',
-        container: {
-          name: 'activemq',
-          command: ['/bin/sh', '-c'],
-          args: [start],
-          ports: [{ name: 'activemq-port', containerPort: 61613, protocol: 'TCP' }],
-          livenessProbe: { ...stomp, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 },
-          readinessProbe: { ...stomp, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 },
-          envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'msgsvc-envs'))],
-          volumeMounts: [
-            { name: `${name}-data`, mountPath: '/appdata/activemq' },
-            { name: `${name}-sandbox`, mountPath: '/opt/activemq/sandbox' },
-          ],
-        },
-        volumes: [vol.pvc(`${name}-data`, name), vol.configMap(`${name}-sandbox`, sandbox)],
-      }),
-    ];
-  },
-});
+export function renderMsgsvc(values: MsgsvcValues, ctx: RenderContext): K8sObject[] {
+  const v = values.activemq;
+  if (!v.enabled) return [];
+  const part = ctx.part('activemq', v);
+  const { owner: o, names: n } = part;
+  const sandbox = n.configMap('sandbox');
+  const data = storage(part, v.persistentvolume);
+  const run = v.noRoot
+    ? '/opt/activemq/bin/run-activemq-services'
+    : 'chmod -R 777 ${ACTIVEMQ_DATA}; runuser -u activemq -g activemq /opt/activemq/bin/run-activemq-services';
+  const start = `python3 /opt/activemq/sandbox/install_conf.py; export ACTIVEMQ_OPTS_MEMORY="${javaMemory(v.javaMemory, v.resources)}"; ${run}; sleep infinity & wait`;
+  return [
+    binaryConfigMap(o, sandbox, ctx.sandbox('activemq')),
+    ...data.objects,
+    service(o, n.service, [{ name: 'activemq-port', port: v.service.port, targetPort: 'activemq-port' }], v.service.type),
+    ...workload(part, {
+      values: v,
+      // one broker owns the KahaDB store: the old pod stops before the new one starts
+      strategy: 'Recreate',
+      container: {
+        name: 'activemq',
+        command: ['/bin/sh', '-c'],
+        args: [start],
+        ports: [port('activemq-port', 61613)],
+        livenessProbe: probe.tcp(61613, { initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 }),
+        readinessProbe: probe.tcp(61613, { initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 }),
+        envFrom: [envFrom.secret(part.secret(secretRefs.msgsvcEnvs))],
+        mounts: [data.mount('/appdata/activemq', 'data'), mount('/opt/activemq/sandbox', vol.configMap('sandbox', sandbox))],
+      },
+    }),
+  ];
+}

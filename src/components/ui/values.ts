@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WORKLOAD_KINDS } from '../../core/workload.js';
 import { autoscalingWith, bool, int, str, unused, workloadFields } from '../../values/common.js';
 
 const servicePorts = z
@@ -14,6 +15,7 @@ const replicasUnread = unused('Upstream\'s umbrella values set `replicas`; its t
 export const backendSchema = z
   .strictObject({
     ...workloadFields({ repository: 'ghcr.io/pandawms/panda-ui-backend', tag: 'latest', pullPolicy: 'IfNotPresent' }),
+    kind: z.enum(WORKLOAD_KINDS).default('StatefulSet').describe('Workload kind (HEAD: StatefulSet).\n@default "StatefulSet"'),
     replicas: replicasUnread,
     env: unused('Upstream\'s umbrella values set `backend.env` (DJANGO_SETTINGS_MODULE, DEBUG); no template reads it. Settings come from the `ui-envs` Secret.'),
     autoStart: bool('Start the backend (`start.sh all`) when the pod starts; `false` keeps the pod idle.', true),
@@ -51,6 +53,7 @@ export const backendSchema = z
 export const frontendSchema = z
   .strictObject({
     ...workloadFields({ repository: 'ghcr.io/pandawms/panda-ui-frontend', tag: 'latest', pullPolicy: 'IfNotPresent' }),
+    kind: z.enum(WORKLOAD_KINDS).default('StatefulSet').describe('Workload kind (HEAD: StatefulSet).\n@default "StatefulSet"'),
     replicas: replicasUnread,
     service: servicePorts,
     paths: z.strictObject({ certs: str('Where the `ui-certs` Secret is mounted.', '/opt/pandaui/etc/cert') }).prefault({}),
