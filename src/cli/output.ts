@@ -10,3 +10,9 @@ export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
   for (const i of issues.slice(0, max)) err(`  - ${formatIssue({ ...i, fix: undefined } as Issue)}\n`);
   if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
 }
+
+export function warnMissing(issues: readonly Issue[]): void {
+  if (!issues.length) return;
+  err(`warning: ${issues.length} payload file(s) named by the values are missing (a real install refuses them):\n`);
+  for (const i of issues) err(`  - ${formatIssue(i)}\n`);
+}

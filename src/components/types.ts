@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { K8sObject } from '../core/k8s.js';
+import type { Issue } from '../core/errors.js';
 import type { Affix, ComponentName, Names } from '../core/names.js';
 
 /** Files of one sandbox set (`<component>/sandbox/<set>/`), keyed by base name. */
@@ -18,8 +19,26 @@ export interface RenderContext {
   stack: Record<ComponentName, Names>;
   /** Prefix of the Secret names the secrets lifecycle installs (`global.secret`). */
   secretPrefix: string;
-  /** Sandbox file sets of this component, built-in files overlaid by the operator's `--sandbox-dir`. */
+  /**
+   * Sandbox and payload file sets of this component: the built-in files (or, with `--from`, the
+   * checkout's chart folders named in `payloads`), overlaid by the operator's `--sandbox-dir`.
+   */
   sandbox(set: string): FileSet;
+  /** Namespace the stack is installed in (`default` in template mode unless `-n` is given). */
+  namespace?: string;
+  /** `global.existingTlsSecret`: a `kubernetes.io/tls` Secret that replaces the component's own certificates. */
+  existingTlsSecret?: string;
+  /**
+   * Report a payload file the values name that no source provides: a warning in template mode,
+   * an error for a real install (nothing applied).
+   */
+  missingPayload?(issue: Issue): void;
+}
+
+/** Where an upstream checkout (`--from`) keeps a payload set: a folder, and which of its files belong to the set. */
+export interface PayloadSource {
+  checkout: string;
+  pattern?: RegExp;
 }
 
 export interface SubComponent {
@@ -38,6 +57,8 @@ export interface Component<S extends z.ZodType = z.ZodType> {
   description: string;
   /** Sub-components in the order they are listed in docs and status. */
   subs: readonly SubComponent[];
+  /** Payload sets read from an upstream checkout with `--from` instead of the built-in ones. */
+  payloads?: Readonly<Record<string, PayloadSource>>;
   /** The component's values slice (umbrella keys plus one key per sub-component). */
   schema: S;
   /** Pure: typed values → objects. Disabled sub-components (`<sub>.enabled: false`) render nothing. */

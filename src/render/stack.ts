@@ -32,6 +32,8 @@ export interface RenderedStack {
   objects: K8sObject[];
   /** Problems that are warnings in template mode and errors for a real install (FIXME placeholders). */
   placeholders: Issue[];
+  /** Payload files the values name that no source provides: warnings in template mode; a real install refuses them. */
+  missing: Issue[];
 }
 
 type SubValues = { enabled?: boolean };
@@ -134,6 +136,8 @@ export interface StackInput {
   selection: Selection;
   /** Sandbox sets per component. */
   sandbox: (component: ComponentName) => ReadonlyMap<string, FileSet>;
+  /** Namespace of the stack (default `default`). */
+  namespace?: string;
 }
 
 const EMPTY: FileSet = new Map();
@@ -145,6 +149,7 @@ export function renderStack(input: StackInput): RenderedStack {
   const stack = stackNames(input.affix);
   const secretPrefix = values.global.secret;
   const out: ComponentRender[] = [];
+  const missing: Issue[] = [];
   for (const c of order) {
     const sets = input.sandbox(c);
     const ctx: RenderContext = {
@@ -153,6 +158,9 @@ export function renderStack(input: StackInput): RenderedStack {
       stack,
       secretPrefix,
       sandbox: (set) => sets.get(set) ?? EMPTY,
+      namespace: input.namespace ?? 'default',
+      existingTlsSecret: values.global.existingTlsSecret,
+      missingPayload: (i) => missing.push(i),
     };
     const comp = components[c] as { render(v: unknown, ctx: RenderContext): K8sObject[] };
     const objects = comp.render(values[c], ctx);
@@ -161,6 +169,6 @@ export function renderStack(input: StackInput): RenderedStack {
   const objects = out.flatMap((c) => c.objects);
   for (const o of objects) for (const i of nameIssues(o.kind, o.metadata.name)) issues.add(i);
   issues.throwIfAny('rendered names are not valid Kubernetes names');
-  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders) };
+  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders), missing };
 }
 
