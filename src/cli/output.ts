@@ -16,3 +16,11 @@ export function warnMissing(issues: readonly Issue[]): void {
   err(`warning: ${issues.length} payload file(s) named by the values are missing (a real install refuses them):\n`);
   for (const i of issues) err(`  - ${formatIssue(i)}\n`);
 }
+
+/** Keys of the value files that have no effect, each with its file:line. */
+export function warnIgnored(issues: readonly Issue[], max = 20): void {
+  if (!issues.length) return;
+  err(`warning: ${issues.length} key(s) in the value files have no effect:\n`);
+  for (const i of issues.slice(0, max)) err(`  - ${formatIssue({ ...i, fix: undefined } as Issue)}\n`);
+  if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
+}

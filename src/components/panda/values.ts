@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import {
   bool,
+  cvmfsSchema,
   ingressSchema,
+  sharedStorageFields,
   int,
   proxyFields,
   routeSchema,
@@ -62,11 +64,11 @@ const SERVER_INGRESS_ANNOTATIONS: Record<string, string> = {
 
 /** Umbrella default hosts of the server Ingress: placeholders an experiment replaces. */
 const FIXME_HOSTS = [{ domain: 'FIXME', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }];
-const FIXME_TLS = [{ secretName: 'FIXME', hosts: [{ domain: 'FIXME', hostOverride: 'FIXME' }] }];
+const FIXME_TLS = [{ hosts: [{ domain: 'FIXME', hostOverride: 'FIXME' }] }];
 
 const serverIngress = (what: string, hosts: unknown[], tls: unknown[]) =>
-  ingressSchema({ enabled: false, annotations: SERVER_INGRESS_ANNOTATIONS, hosts, tls }).describe(
-    `${what} Its TLS entries use the server's TLS Secret (\`<global.secret>-panda-tls-certs\`, or \`global.existingTlsSecret\`); \`tls[].secretName\` is read by upstream's files but has no effect, as upstream.`,
+  ingressSchema({ enabled: false, annotations: SERVER_INGRESS_ANNOTATIONS, hosts, tls, fixedTlsSecret: '<global.secret>-panda-tls-certs (or global.existingTlsSecret)' }).describe(
+    `${what} Its TLS entries use the server's TLS Secret (\`<global.secret>-panda-tls-certs\`, or \`global.existingTlsSecret\`), as upstream.`,
   );
 
 /** Logs volume of the server or JEDI: a hostPath PV + RWX claim, a shared claim with a subPath, or a per-pod claim template. */
@@ -82,28 +84,9 @@ const logsStorage = (path: string) =>
         .enum(['Retain', 'Delete', 'Recycle'])
         .default('Retain')
         .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Retain"'),
-      sharedPvcName: str(
-        'With `create: false`: mount this existing ReadWriteMany claim (e.g. `panda-shared-logs`, created by harvester) instead of a per-pod claim template.',
-        '',
-      ),
-      subPath: str('Sub-directory of the logs volume mounted at /var/log/panda (e.g. `server-logs` on a shared claim).', ''),
+      ...sharedStorageFields,
     })
     .prefault({});
-
-const cvmfsSchema = z
-  .strictObject({
-    enabled: bool('Mount CVMFS repositories read-only at /cvmfs/<repository> (CSI driver cvmfs.csi.cern.ch, StorageClass cvmfs; one PV/PVC per repository).', false),
-    repositories: z
-      .array(
-        z.strictObject({
-          name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).describe('Short name: volume `cvmfs-<name>`, claim `<workload>-cvmfs-<name>`.'),
-          repository: z.string().min(1).describe('CVMFS repository, e.g. atlas.cern.ch.'),
-        }),
-      )
-      .default([])
-      .describe('Repositories to mount.\n@default []'),
-  })
-  .prefault({});
 
 /** Container env values (`extraEnv`): strings, or numbers/booleans written without quotes, kept as strings. */
 const envMap = (description: string) =>
@@ -145,7 +128,7 @@ export const serverSchema = z
     ingress_big: serverIngress(
       'A second Ingress `<server>-big` on the same Service, e.g. for a host with larger upload limits.',
       [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }],
-      [{ secretName: '', hosts: [{ domain: 'cern.ch', hostOverride: '' }] }],
+      [{ hosts: [{ domain: 'cern.ch', hostOverride: '' }] }],
     ),
     route: routeSchema,
     gateway: z
