@@ -1,9 +1,15 @@
 /** Reading sandbox file sets: built-in files, overlaid by operators' own (`--sandbox-dir`). */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileSet, PayloadSource } from '../components/types.js';
+import type { FileSet } from '../core/files.js';
+
+/** Where an upstream checkout (`--from`) keeps a payload set: a folder, and which of its files belong to the set. */
+export interface PayloadSource {
+  checkout: string;
+  pattern?: RegExp;
+}
 import { PandaError } from '../core/errors.js';
-import { componentSandboxDir } from './paths.js';
+import { componentSandboxDir } from '../core/paths.js';
 
 function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = false, filter?: (name: string) => boolean): void {
   let entries: fs.Dirent[];
@@ -20,10 +26,11 @@ function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = fa
   }
 }
 
+/** Every sandbox set of a component: `set → files`. */
 /**
- * Every sandbox set of a component: `set → files`. With an upstream checkout (`from`), each set
- * the component maps in `payloads` is the checkout's folder instead of the built-in one (as
- * upstream's chart would package it); `--sandbox-dir` overlays come last.
+ * Every sandbox set of a component: `set → files`. With an upstream checkout (`checkout.from`),
+ * each set the component maps in `payloads` is the checkout's folder instead of the built-in one
+ * (as upstream's chart packages it); `--sandbox-dir` overlays come last.
  */
 export function loadSandbox(
   component: string,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toYamlStream } from '../../src/core/yaml.js';
-import { COMPONENTS } from '../../src/core/names.js';
+import { COMPONENTS } from '../../src/components/registry.js';
 import { renderFromOptions, renderSecretsFromOptions } from '../../src/render/inputs.js';
 import { renderFromCheckout } from '../../src/render/testing.js';
 

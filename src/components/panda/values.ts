@@ -8,8 +8,10 @@ import { z } from 'zod';
 import {
   bool,
   cvmfsSchema,
+  databaseFields,
   ingressSchema,
   sharedStorageFields,
+  storageSchema,
   int,
   proxyFields,
   routeSchema,
@@ -20,6 +22,8 @@ import {
 
 /** HEAD's umbrella resources of the server, JEDI and the database: 4 CPUs and 16Gi, requested and limited. */
 const HEAD_RESOURCES = { limits: { cpu: '4000m', memory: '16Gi' }, requests: { cpu: '4000m', memory: '16Gi' } };
+/** The server and JEDI are StatefulSets at HEAD (stable pod names and per-pod claims). */
+const statefulSet = z.enum(['Deployment', 'StatefulSet']).default('StatefulSet').describe('Workload kind.\n@default "StatefulSet"');
 const resources = z
   .record(z.string(), z.unknown())
   .default(() => structuredClone(HEAD_RESOURCES))
@@ -71,20 +75,21 @@ const serverIngress = (what: string, hosts: unknown[], tls: unknown[]) =>
     `${what} Its TLS entries use the server's TLS Secret (\`<global.secret>-panda-tls-certs\`, or \`global.existingTlsSecret\`), as upstream.`,
   );
 
-/** Logs volume of the server or JEDI: a hostPath PV + RWX claim, a shared claim with a subPath, or a per-pod claim template. */
+/**
+ * Logs volume of the server or JEDI: a hostPath PV + RWX claim (`create`), a shared claim with a
+ * subPath (`sharedPvcName`), an existing claim, or else one claim per pod (claim templates).
+ * Created volumes keep their data (`Retain`), as upstream.
+ */
 const logsStorage = (path: string) =>
-  z
-    .strictObject({
-      create: bool('Create a hostPath PersistentVolume and a ReadWriteMany claim for the logs.', true),
-      class: z.string().nullable().default('manual').describe('StorageClass of the claims (and the PV when created).\n@default "manual"'),
-      path: str('hostPath of the created PersistentVolume.', path),
-      size: str('Requested size.', '5Gi'),
-      selector: bool('Bind the claim to the PersistentVolume created here (label selector).', true),
+  storageSchema({ path })
+    .unwrap()
+    .extend({
+      ...sharedStorageFields,
       reclaimPolicy: z
         .enum(['Retain', 'Delete', 'Recycle'])
+        .nullable()
         .default('Retain')
         .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Retain"'),
-      ...sharedStorageFields,
     })
     .prefault({});
 
@@ -106,6 +111,7 @@ const serviceSchema = z
 export const serverSchema = z
   .strictObject({
     ...workloadFields({ repository: 'ghcr.io/pandawms/panda-server', tag: '1.0.0', pullPolicy: 'Always' }),
+    kind: statefulSet,
     resources,
     autoStart: bool(
       'Start the services when the pod starts (wait for a PostgreSQL database, install the sandbox, run the launcher). False keeps the image command.',
@@ -161,6 +167,7 @@ export const serverSchema = z
 export const jediSchema = z
   .strictObject({
     ...workloadFields({ repository: 'ghcr.io/pandawms/panda-server', tag: '1.0.0', pullPolicy: 'Always' }),
+    kind: statefulSet,
     resources,
     autoStart: bool(
       'Start the services when the pod starts (wait for a PostgreSQL database, install the sandbox, run the launcher). False keeps the image command.',
@@ -184,23 +191,8 @@ export const jediSchema = z
 
 export const postgresSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'ghcr.io/pandawms/panda-database', tag: '0.1.5-2', pullPolicy: 'Always' }),
+    ...databaseFields('PostgreSQL', { repository: 'ghcr.io/pandawms/panda-database', tag: '0.1.5-2', pullPolicy: 'Always' }, { path: '/mnt/panda-data' }),
     resources,
-    persistentvolume: z
-      .strictObject({
-        create: bool('Create a hostPath PersistentVolume for the data claim. Set false to use a StorageClass.', true),
-        class: z.string().nullable().default('manual').describe('StorageClass of the claim (and the PV when created).\n@default "manual"'),
-        path: str('hostPath of the created PersistentVolume.', '/mnt/panda-data'),
-        size: str('Requested size.', '5Gi'),
-        selector: bool('Bind the claim to the PersistentVolume created here (label selector).', true),
-      })
-      .prefault({}),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('Service port of the database.', 5432),
-      })
-      .prefault({}),
     noRoot: unused('Upstream overlays set `postgres.noRoot`; no template reads it.'),
   })
   .prefault({});
