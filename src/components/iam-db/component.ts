@@ -7,6 +7,8 @@ export const iamDb = defineComponent({
   name: 'iam-db',
   description: 'The IAM database (MariaDB) and its daily backup',
   needs: [],
+  // with --from, the checkout's sandbox files
+  payloads: { backup: { checkout: 'helm/iam-db/charts/backup/sandbox' } },
   subs: [
     { name: 'mariadb', description: 'MariaDB database of IAM (StatefulSet)', secrets: [secretRefs.iamDbEnvs, secretRefs.iamInitdb] },
     { name: 'backup', description: 'Scheduled dump of the IAM database to the backup volume (CronJob)', after: ['mariadb'], secrets: [secretRefs.iamEnvs] },

@@ -7,6 +7,8 @@ export const msgsvc = defineComponent({
   name: 'msgsvc',
   description: 'ActiveMQ message broker (STOMP) for PanDA, JEDI, iDDS and pilots',
   needs: [],
+  // with --from, the checkout's sandbox files
+  payloads: { activemq: { checkout: 'helm/msgsvc/charts/activemq/sandbox' } },
   subs: [{ name: 'activemq', description: 'ActiveMQ broker', secrets: [secretRefs.msgsvcEnvs] }],
   schema: msgsvcSchema,
   render: renderMsgsvc,

@@ -7,6 +7,8 @@ export const ui = defineComponent({
   name: 'ui',
   description: 'PanDA UI: Django REST backend and nginx frontend behind one Ingress',
   needs: ['panda'],
+  // with --from, the checkout's sandbox files
+  payloads: { backend: { checkout: 'helm/ui/charts/backend/sandbox' } },
   subs: [
     { name: 'backend', description: 'Django REST API (`/api`, `/ws`; StatefulSet)', secrets: [secretRefs.uiEnvs, secretRefs.uiCerts] },
     { name: 'frontend', description: 'nginx serving the web application (`/`; StatefulSet)', secrets: [secretRefs.uiCerts] },
