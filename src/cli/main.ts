@@ -85,6 +85,13 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 2 invalid input (nothing applied); 3 cluster unreachable or request refused; 130 interrupted.`,
     );
 
+  // sops-encrypted values files are decrypted once, before any command reads its values
+  program.hook('preAction', async (_program, command) => {
+    if (!command.options.some((o) => o.attributeName() === 'secretsValues')) return;
+    const { decryptInputs } = await import('../render/inputs.js');
+    await decryptInputs(toRenderOptions(command.opts()));
+  });
+
   const install = valuesOptions(new Command('install'))
     .description('install or upgrade components (with -t: print their manifests and touch no cluster)')
     .option('-t, --template', 'print the objects as multi-document YAML and touch no cluster');

@@ -3,6 +3,7 @@
  * checks, per-component render, object-name checks and FIXME placeholders. Pure, given the values
  * and the sandbox files.
  */
+import { annotateStack } from './digests.js';
 import { components } from '../components/index.js';
 import type { FileSet, RenderContext } from '../components/types.js';
 import { didYouMean, IssueList, type Issue } from '../core/errors.js';
@@ -161,6 +162,6 @@ export function renderStack(input: StackInput): RenderedStack {
   const objects = out.flatMap((c) => c.objects);
   for (const o of objects) for (const i of nameIssues(o.kind, o.metadata.name)) issues.add(i);
   issues.throwIfAny('rendered names are not valid Kubernetes names');
-  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders) };
+  return annotateStack({ affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders) });
 }
 

@@ -13,6 +13,7 @@ import { lineOf, parseYaml, hasPath, type ParsedYaml } from '../core/yaml.js';
 import { BUILTIN_EXPERIMENTS } from '../render/paths.js';
 import { isPlainObject, mergeValues, setIn, setToObject } from './merge.js';
 import { knownKeysAt, TOP_LEVEL_KEYS, valuesSchema, type Values } from './schema.js';
+import { decryptedTree, helmSecretsPath, sopsMetadata, SopsFormatError, type PendingSops } from './sops/index.js';
 
 /** Where a layer's content sits in the values tree. */
 type Scope = [] | ['secrets'] | [ComponentName];
@@ -81,7 +82,24 @@ export function listExperiments(src: ValuesSources, io: FileSystem = nodeFs): st
   return [...names].sort();
 }
 
-function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList, what: string): Layer | undefined {
+export interface ReadOptions {
+  /**
+   * Collects the sops-encrypted files that are not decrypted yet, instead of reporting them
+   * (the first of the two reads the command line does: see `decryptInputs`).
+   */
+  pendingSops?: PendingSops[];
+}
+
+/** Only a file that mentions sops or holds an encrypted value can be a sops file. */
+const MAYBE_SOPS = /\bsops\b|ENC\[AES256_GCM,/;
+
+function readLayer(spec: string, scope: Scope, io: FileSystem, issues: IssueList, what: string, ro: ReadOptions = {}): Layer | undefined {
+  const hs = helmSecretsPath(spec);
+  if ('unsupported' in hs) {
+    issues.add({ where: what, message: `helm-secrets' ${hs.unsupported}:// form is not supported`, fix: 'write secrets://FILE and provide the key as sops finds it (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, gpg)' });
+    return undefined;
+  }
+  const file = hs.path;
   if (!io.exists(file)) {
     issues.add({ where: what, message: `file not found: ${file}`, fix: 'check the path (relative paths are taken from the current directory)' });
     return undefined;
@@ -90,9 +108,12 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
     issues.add({ where: what, message: `${file} is a directory, not a values file`, fix: 'name a YAML file' });
     return undefined;
   }
+  const text = io.readFile(file);
+  // the first read only looks for sops files
+  if (ro.pendingSops && !MAYBE_SOPS.test(text)) return { source: file, scope, tree: {} };
   let parsed: ParsedYaml;
   try {
-    parsed = parseYaml(io.readFile(file), file);
+    parsed = parseYaml(text, file);
   } catch (e) {
     if (e instanceof PandaError) {
       for (const i of e.issues) issues.add(i);
@@ -106,7 +127,26 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
     issues.add({ where: what, file, line: 1, message: 'a values file must hold a mapping at its top level', fix: 'write `key: value` pairs' });
     return undefined;
   }
-  return { source: file, scope, tree: placeAt(scope, value), parsed };
+  let meta;
+  try {
+    meta = sopsMetadata(value);
+  } catch (e) {
+    if (!(e instanceof SopsFormatError)) throw e;
+    issues.add({ where: what, file, message: e.message, fix: e.fix });
+    return undefined;
+  }
+  if (meta) {
+    const plain = decryptedTree(file, text);
+    if (plain) value = plain;
+    else if (ro.pendingSops) {
+      ro.pendingSops.push({ file, what, text, doc: parsed.doc, meta });
+      value = {};
+    } else {
+      issues.add({ where: what, file, message: 'is sops-encrypted and was not decrypted', fix: 'read it through the panda-k8s command line, which decrypts sops files, or decrypt it first (decryptInputs)' });
+      return undefined;
+    }
+  }
+  return { source: file, scope, tree: placeAt(scope, value as Record<string, unknown>), parsed };
 }
 
 /** Put a per-chart file's content at its place; its `global:` block goes to the top. */
@@ -121,17 +161,18 @@ function placeAt(scope: Scope, value: Record<string, unknown>): unknown {
 const SCOPES = new Set<string>([...COMPONENTS, 'secrets']);
 
 /** Read every layer the sources name. All problems are reported together. */
-export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[] {
+export function readLayers(src: ValuesSources, io: FileSystem = nodeFs, ro: ReadOptions = {}): Layer[] {
   const issues = new IssueList();
   const layers: Layer[] = [];
   const push = (l: Layer | undefined) => l && layers.push(l);
+  const read = (file: string, scope: Scope, what: string) => push(readLayer(file, scope, io, issues, what, ro));
 
   if (src.from) {
     if (!io.isDir(src.from)) issues.add({ where: '--from', message: `not a directory: ${src.from}`, fix: 'point --from at an upstream panda-k8s checkout' });
     else
       for (const c of COMPONENTS) {
         const f = path.join(src.from, 'helm', c, 'values.yaml');
-        if (io.exists(f)) push(readLayer(f, [c], io, issues, '--from'));
+        if (io.exists(f)) read(f, [c], '--from');
       }
   }
 
@@ -142,14 +183,14 @@ export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[]
       for (const d of dirs) {
         for (const ext of ['yaml', 'yml']) {
           const f = path.join(d, `${c}.${ext}`);
-          if (io.exists(f)) push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
+          if (io.exists(f)) read(f, [c], `--experiment ${src.experiment}`);
         }
       }
       if (src.from) {
         const f = path.join(src.from, 'helm', c, 'values', `values-${src.experiment}.yaml`);
         if (io.exists(f)) {
           found = true;
-          push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
+          read(f, [c], `--experiment ${src.experiment}`);
         }
       }
     }
@@ -165,13 +206,13 @@ export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[]
   }
 
   const secretsFile = src.secretsValues ?? (src.from ? path.join(src.from, 'secrets', 'values.yaml') : undefined);
-  if (secretsFile) push(readLayer(secretsFile, ['secrets'], io, issues, '--secrets-values'));
+  if (secretsFile) read(secretsFile, ['secrets'], '--secrets-values');
 
   for (const spec of src.files ?? []) {
     const eq = spec.indexOf('=');
     const scopeName = eq > 0 ? spec.slice(0, eq) : undefined;
     if (scopeName !== undefined && SCOPES.has(scopeName)) {
-      push(readLayer(spec.slice(eq + 1), [scopeName] as Scope, io, issues, `-f ${spec}`));
+      read(spec.slice(eq + 1), [scopeName] as Scope, `-f ${spec}`);
     } else if (scopeName !== undefined && !io.exists(spec) && /^[a-z]+$/.test(scopeName)) {
       const guess = didYouMean(scopeName, SCOPES);
       issues.add({
@@ -179,7 +220,7 @@ export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[]
         message: `unknown chart ${JSON.stringify(scopeName)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`,
         fix: `write -f <chart>=FILE with chart one of ${[...SCOPES].join(', ')}, or -f FILE for a whole values tree`,
       });
-    } else push(readLayer(spec, [], io, issues, `-f ${spec}`));
+    } else read(spec, [], `-f ${spec}`);
   }
 
   let setTree: unknown = {};
