@@ -105,8 +105,22 @@ function combined(refs: readonly RefName[], digestOf: (r: RefName) => string): s
 }
 
 export interface DigestInputs {
-  /** Content digests of objects not in the rendered set (read from the cluster); `undefined` when unknown. */
-  external?: ReadonlyMap<RefName, string | undefined>;
+  /**
+   * Content digests of objects not in the rendered set, read from the cluster: `absent` for a
+   * missing one, `null` for one a component renders (covered by that pod's config digest).
+   */
+  external?: ReadonlyMap<RefName, string | null>;
+}
+
+/**
+ * The secrets digest of a pod that reads `refs`: over those whose digest is a string (the
+ * lifecycle's Secrets, an operator's own objects); undefined when it reads none, or when one of
+ * their digests is not known.
+ */
+export function secretsDigest(refs: readonly RefName[], digests: ReadonlyMap<RefName, string | null>): string | undefined {
+  if (!refs.every((r) => digests.has(r))) return undefined;
+  const counted = refs.filter((r) => digests.get(r) !== null);
+  return counted.length ? combined(counted, (r) => digests.get(r)!) : undefined;
 }
 
 /** References of the rendered workloads that point outside the rendered set (what install must read). */
@@ -134,8 +148,8 @@ export function withConfigDigests(objects: readonly K8sObject[], inputs: DigestI
     delete annotations[CONFIG_DIGEST];
     delete annotations[SECRETS_DIGEST];
     if (inside.length) annotations[CONFIG_DIGEST] = combined(inside, (r) => rendered.get(r)!);
-    const ext = inputs.external;
-    if (outside.length && ext && outside.every((r) => ext.has(r))) annotations[SECRETS_DIGEST] = combined(outside, (r) => ext.get(r) ?? 'absent');
+    const secrets = inputs.external && secretsDigest(outside, inputs.external);
+    if (secrets) annotations[SECRETS_DIGEST] = secrets;
     const copy = structuredClone(o) as K8sObject & { spec: { template: { metadata?: { annotations?: Record<string, string> } } } };
     const meta = (copy.spec.template.metadata ??= {});
     if (Object.keys(annotations).length) meta.annotations = annotations;
