@@ -4,9 +4,8 @@
  * workloads that read a changed object, and rolls them — tier by tier, each tier ready before the
  * next — by writing the new `panda-k8s.io/secrets-digest` into their pod templates.
  */
-import { componentDeps } from '../components/index.js';
+import { registry } from '../components/registry.js';
 import { LABEL } from '../core/k8s.js';
-import type { ComponentName } from '../core/names.js';
 import { contentDigest, keyDigests, podReferences, SECRETS_DIGEST, secretsDigest, type RefName } from '../render/digests.js';
 import type { Clock } from './clock.js';
 import { ownedSelector } from './inventory.js';
@@ -69,11 +68,10 @@ export async function consumersOf(kube: Kube, changed: ReadonlySet<RefName>): Pr
   return out.sort((a, b) => tierOf(a.component) - tierOf(b.component) || a.component.localeCompare(b.component) || a.name.localeCompare(b.name));
 }
 
-/** A component's tier: 0 for those that depend on nothing, else one more than its deepest dependency. */
+/** A component's tier in the registry (unknown components last). */
 export function tierOf(c: string): number {
-  const deps = componentDeps[c as ComponentName];
-  if (!deps) return Number.MAX_SAFE_INTEGER;
-  return deps.length ? 1 + Math.max(...deps.map(tierOf)) : 0;
+  const t = registry.tiers.findIndex((tier) => (tier as readonly string[]).includes(c));
+  return t < 0 ? Number.MAX_SAFE_INTEGER : t;
 }
 
 export interface RolloutOptions {
