@@ -52,7 +52,7 @@ try {
   const times = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
   const run = (file) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, 'secrets', 'install', '-t', '--secrets-values', file], { cwd: tmp, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [BIN, 'secrets', 'install', '-t', '-a', 'bench-', '--secrets-values', file], { cwd: tmp, env, encoding: 'utf8' });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`secrets install -t failed for ${file}:\n${r.stderr}`);
     return { ms, out: r.stdout };
@@ -72,7 +72,7 @@ try {
     const copy = path.join(tmp, `copy-${n++}.yaml`);
     fs.copyFileSync(ageFile, copy);
     const t = process.hrtime.bigint();
-    await decryptInputs({ secretsValues: copy }, systemKeys({ env }));
+    await decryptInputs({ secretsValues: copy, affix: 'bench-' }, systemKeys({ env }));
     return Number(process.hrtime.bigint() - t) / 1e6;
   };
   const first = await step();
