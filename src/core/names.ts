@@ -9,6 +9,13 @@ import { PandaError, type Issue } from './errors.js';
 export const COMPONENTS = ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
+/**
+ * Every component a stack can hold, the registered ones and those the secrets lifecycle already
+ * serves (upstream HEAD's `iam-db` and `ui`): the hosts the Secrets carry are named for all of them.
+ */
+export const STACK_COMPONENTS = [...new Set([...COMPONENTS, 'iam-db', 'ui'] as const)];
+export type StackComponent = ComponentName | 'iam-db' | 'ui';
+
 export const DEFAULT_AFFIX = 'test-';
 export const DEFAULT_SECRET_PREFIX = 'panda-secrets';
 export const MAX_LABEL = 63;
@@ -89,7 +96,7 @@ export function fullname(release: string, sub: string, override?: string): strin
 /** Names of one component instance. */
 export class Names {
   constructor(
-    readonly component: ComponentName,
+    readonly component: StackComponent,
     readonly release: string,
   ) {}
   /** fullname of a sub-component (see {@link fullname}). */
@@ -103,8 +110,8 @@ export class Names {
 }
 
 /** Names of every component of a stack with one affix, for cross-references. */
-export function stackNames(affix: Affix): Record<ComponentName, Names> {
-  return Object.fromEntries(COMPONENTS.map((c) => [c, new Names(c, releaseName(affix, c))])) as Record<ComponentName, Names>;
+export function stackNames(affix: Affix): Record<StackComponent, Names> {
+  return Object.fromEntries(STACK_COMPONENTS.map((c) => [c, new Names(c, releaseName(affix, c))])) as Record<StackComponent, Names>;
 }
 
 export function isDnsLabel(name: string): boolean {

@@ -270,3 +270,23 @@ export function resolveValues(layers: readonly Layer[]): Values {
   if (!r.success) throw new PandaError('invalid values', explain(r.error, layers));
   return r.data;
 }
+
+const secretsSlice = valuesSchema.pick({ global: true, secrets: true });
+export type SecretsSlice = z.output<typeof secretsSlice>;
+
+/**
+ * Only what the secrets lifecycle reads: `secrets` and `global.secret`, every key of them checked,
+ * and unknown top-level keys refused. Component values are left to the component commands, so a
+ * secrets install does not depend on them.
+ */
+export function resolveSecretsValues(layers: readonly Layer[]): SecretsSlice {
+  let tree: unknown = {};
+  for (const l of layers) tree = mergeValues(tree, l.tree);
+  const t = isPlainObject(tree) ? tree : {};
+  const g = isPlainObject(t.global) ? t.global : {};
+  const slice: Record<string, unknown> = { global: 'secret' in g ? { secret: g.secret } : {} };
+  for (const [k, val] of Object.entries(t)) if (k === 'secrets' || !TOP_LEVEL_KEYS.includes(k)) slice[k] = val;
+  const r = secretsSlice.safeParse(slice);
+  if (!r.success) throw new PandaError('invalid values', explain(r.error, layers));
+  return r.data;
+}
