@@ -6,18 +6,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { resolveAffix, stackNames, type Affix } from '../core/names.js';
-import { readLayers, resolveSecretsValues, resolveValues, type ValuesSources } from '../values/load.js';
-import { valuesSchema, type Values } from '../values/schema.js';
+import { resolveAffix, type Affix } from '../core/names.js';
+import { secretsStack } from '../secrets/context.js';
 import { ignoredKeys } from '../values/ignored.js';
+import type { ValuesSources } from '../values/load.js';
+import { readLayers, resolveSecretsValues, resolveValues } from './values.js';
 import { renderSecrets, secretsNotices } from '../secrets/render.js';
 import { generateJwks, isPublishedKeystore, keystoreFromKeyFile, TEMPLATE_KEYSTORE } from '../secrets/keystore.js';
 import type { SecretsValues } from '../secrets/values.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
-import { BUILTIN_SECRETS_FILES } from './paths.js';
+import { BUILTIN_SECRETS_FILES } from '../core/paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
-import type { FileSet } from '../components/types.js';
-import type { ComponentName } from '../core/names.js';
+import type { FileSet } from '../core/files.js';
+import { valuesSchema, type ComponentName, type Values } from '../components/registry.js';
 
 export interface RenderOptions extends ValuesSources, Selection {
   affix?: string;
@@ -146,7 +147,7 @@ export function secretsRenderer(o: SecretsOptions): SecretsRenderer {
   };
   const given = o.iamKey ? readIamKey(o.iamKey) : undefined;
   const prefix = slice.global.secret;
-  const ctx = (iamKeystore: string) => ({ affix, prefix, stack: stackNames(affix), files, iamKeystore });
+  const ctx = (iamKeystore: string) => ({ affix, prefix, stack: secretsStack(affix), files, iamKeystore });
   const supplied = files('iam_conf').get('iam-keystore.jwks');
   const ownFile = supplied !== undefined && !isPublishedKeystore(Buffer.from(supplied).toString('utf8'));
   if (ownFile && given) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { components } from '../components/index.js';
+import { registry } from '../components/registry.js';
 import { renderTemplate } from '../render/testing.js';
 import { renderSecrets } from './render.js';
 import { SECRET_IDS } from './refs.js';
@@ -21,7 +21,7 @@ function secretRefs(x: unknown, into = new Set<string>()): Set<string> {
 
 describe('the Secrets the components read', () => {
   it('are all in the catalogue of the secrets lifecycle', () => {
-    const declared = Object.values(components).flatMap((c) => c.subs.flatMap((s) => s.secrets));
+    const declared = registry.list.flatMap((c) => c.subs.flatMap((s) => s.secrets.map((r) => r.id)));
     expect(declared.filter((s) => !(SECRET_IDS as readonly string[]).includes(s))).toEqual([]);
   });
 
