@@ -37,7 +37,7 @@ describe('cli', () => {
     expect(shown.stdout).toContain('Sesame0508');
     // the same inputs print the same document: no key is generated for a template
     expect(run('panda-k8s.js', ['secrets', 'install', '-t', '--show-secrets', '--set', 'secrets.iam.database.password=Sesame0508']).stdout).toBe(shown.stdout);
-  });
+  }, 60_000);
   it('bin/install takes upstream flags and nothing else', () => {
     const r = run('install', ['-a', '-dev', '-e', 'sphenix', '-c', 'panda', '-d', 'panda.jedi', '-t']);
     expect(r.status).toBe(0);
