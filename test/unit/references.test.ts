@@ -133,10 +133,13 @@ function check(objects: readonly K8sObject[], affixValue: string): Problems {
   return r;
 }
 
-const stack = (affix: string, experiment?: string) => [
-  ...renderFromOptions({ affix, ...(experiment ? { experiment } : {}) }).objects,
-  ...renderSecretsFromOptions({ affix }).objects,
-];
+/** Experiments whose PanDA database is external: its host is the operator's, in the secrets values. */
+const EXTERNAL_PANDA_DB: Record<string, string[]> = { lsst: ['secrets.panda.database.dbhost=panda-db.example.org', 'bigmon.main.panda.hostName=panda-db.example.org'] };
+
+const stack = (affix: string, experiment?: string) => {
+  const sets = EXTERNAL_PANDA_DB[experiment ?? ''] ?? [];
+  return [...renderFromOptions({ affix, sets, ...(experiment ? { experiment } : {}) }).objects, ...renderSecretsFromOptions({ affix, sets }).objects];
+};
 
 describe('references inside a stack', () => {
   it.each([
