@@ -40,6 +40,12 @@ export interface Component<S extends z.ZodType = z.ZodType> {
   subs: readonly SubComponent[];
   /** The component's values slice (umbrella keys plus one key per sub-component). */
   schema: S;
+  /**
+   * Payload files an operator's upstream checkout (`--from`) provides, per sandbox set: a path
+   * under `helm/<component>/`; one ending in `/` is a directory whose files replace the set, any
+   * other a single file put into the set. `--sandbox-dir` files still overlay them.
+   */
+  checkout?: Readonly<Record<string, string>>;
   /** Pure: typed values → objects. Disabled sub-components (`<sub>.enabled: false`) render nothing. */
   render(values: z.output<S>, ctx: RenderContext): K8sObject[];
 }

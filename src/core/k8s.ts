@@ -298,3 +298,89 @@ export const envFrom = {
   secret: (name: string) => ({ secretRef: { name } }),
   configMap: (name: string) => ({ configMapRef: { name } }),
 };
+
+/** HEAD's StatefulSet form of a workload: the Deployment becomes a StatefulSet, its HPA targets it. */
+export function asStatefulSet(
+  objects: K8sObject[],
+  opts: { serviceName: string; volumeClaimTemplates?: Array<{ name: string; storageClassName: string | null; size: string }> },
+): K8sObject[] {
+  return objects.map((o) => {
+    if (o.kind === 'Deployment') {
+      const spec = { ...(o.spec as Record<string, unknown>) };
+      const { replicas, selector, template, ...rest } = spec;
+      return {
+        ...o,
+        kind: 'StatefulSet',
+        spec: {
+          ...(replicas !== undefined ? { replicas } : {}),
+          serviceName: opts.serviceName,
+          selector,
+          template,
+          ...rest,
+          ...(opts.volumeClaimTemplates?.length
+            ? {
+                volumeClaimTemplates: opts.volumeClaimTemplates.map((t) => ({
+                  metadata: { name: t.name },
+                  spec: {
+                    ...(t.storageClassName !== null ? { storageClassName: t.storageClassName } : {}),
+                    accessModes: ['ReadWriteOnce'],
+                    resources: { requests: { storage: t.size } },
+                  },
+                })),
+              }
+            : {}),
+        },
+      };
+    }
+    if (o.kind === 'HorizontalPodAutoscaler') {
+      const spec = o.spec as { scaleTargetRef: Record<string, string> };
+      return { ...o, spec: { ...spec, scaleTargetRef: { ...spec.scaleTargetRef, kind: 'StatefulSet' } } };
+    }
+    return o;
+  });
+}
+
+/** Read-only CVMFS through the CSI driver: per repository a PV and a PVC `<fullname>-cvmfs-<name>`, a pod volume and its mount. */
+export function cvmfsObjects(
+  o: Owner,
+  fullname: string,
+  repositories: ReadonlyArray<{ name: string; repository: string }>,
+): { objects: K8sObject[]; volumes: NonNullable<V1PodSpec['volumes']>; mounts: Array<{ name: string; mountPath: string }> } {
+  const objects: K8sObject[] = [];
+  const volumes: NonNullable<V1PodSpec['volumes']> = [];
+  const mounts: Array<{ name: string; mountPath: string }> = [];
+  for (const r of repositories) {
+    const name = `${fullname}-cvmfs-${r.name}`;
+    objects.push(
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: meta(o, name),
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadOnlyMany'],
+          storageClassName: 'cvmfs',
+          persistentVolumeReclaimPolicy: 'Retain',
+          csi: { driver: 'cvmfs.csi.cern.ch', volumeHandle: name, volumeAttributes: { repository: r.repository } },
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: meta(o, name),
+        spec: { accessModes: ['ReadOnlyMany'], storageClassName: 'cvmfs', volumeName: name, resources: { requests: { storage: '1Gi' } } },
+      },
+    );
+    volumes.push({ name: `cvmfs-${r.name}`, persistentVolumeClaim: { claimName: name, readOnly: true } });
+    mounts.push({ name: `cvmfs-${r.name}`, mountPath: `/cvmfs/${r.repository}` });
+  }
+  return { objects, volumes, mounts };
+}
+
+/** A TCP probe on a container port with HEAD's timings. */
+export const tcpProbe = (port: number, initialDelaySeconds: number, periodSeconds: number, failureThreshold = 3) => ({
+  tcpSocket: { port },
+  initialDelaySeconds,
+  periodSeconds,
+  failureThreshold,
+});

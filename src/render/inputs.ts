@@ -14,6 +14,7 @@ import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
 import { BUILTIN_SECRETS_FILES } from './paths.js';
+import { components } from '../components/index.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
 import type { FileSet } from '../components/types.js';
 import type { ComponentName } from '../core/names.js';
@@ -67,7 +68,11 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
     selection: o,
     sandbox: (c) => {
       let s = cache.get(c);
-      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [])));
+      if (!s) {
+        const map = components[c].checkout;
+        const checkout = o.from && map ? { root: path.join(o.from, 'helm', c), map } : undefined;
+        cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [], checkout)));
+      }
       return s;
     },
   });

@@ -20,8 +20,15 @@ function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = fa
   }
 }
 
-/** Every sandbox set of a component: `set → files`. */
-export function loadSandbox(component: string, overlays: readonly string[] = []): Map<string, FileSet> {
+/** The payload files of an upstream checkout for one component (`Component.checkout`). */
+export interface CheckoutPayload {
+  /** `<checkout>/helm/<component>`. */
+  root: string;
+  map: Readonly<Record<string, string>>;
+}
+
+/** Every sandbox set of a component: `set → files` (built-in, then the checkout's, then `--sandbox-dir`). */
+export function loadSandbox(component: string, overlays: readonly string[] = [], checkout?: CheckoutPayload): Map<string, FileSet> {
   const sets = new Map<string, Map<string, Uint8Array>>();
   const addRoot = (root: string) => {
     let names: string[];
@@ -39,6 +46,19 @@ export function loadSandbox(component: string, overlays: readonly string[] = [])
     }
   };
   addRoot(componentSandboxDir(component));
+  for (const [set, rel] of Object.entries(checkout?.map ?? {})) {
+    const p = path.join(checkout!.root, rel);
+    if (rel.endsWith('/')) {
+      if (!fs.existsSync(p) || !fs.statSync(p).isDirectory()) continue;
+      const files = new Map<string, Uint8Array>();
+      readDirFiles(p, files);
+      sets.set(set, files);
+    } else if (fs.existsSync(p) && fs.statSync(p).isFile()) {
+      const files = sets.get(set) ?? new Map<string, Uint8Array>();
+      files.set(path.basename(p), fs.readFileSync(p));
+      sets.set(set, files);
+    }
+  }
   for (const o of overlays) addRoot(path.join(o, component));
   return sets;
 }

@@ -260,6 +260,8 @@ function apiRuleProblems(o: K8sObject): string[] {
       if (volumes.has(v.name)) out.push(`spec.template.spec.volumes[${i}].name ${JSON.stringify(v.name)} is duplicated`);
       volumes.add(v.name);
     }
+    // a StatefulSet's claim templates are pod volumes too
+    if (o.kind === 'StatefulSet') for (const t of (spec?.volumeClaimTemplates as Obj[] | undefined) ?? []) volumes.add(t.metadata?.name);
     const containers = [...((pod.initContainers as Obj[] | undefined) ?? []).map((c) => ['initContainers', c] as const), ...((pod.containers as Obj[] | undefined) ?? []).map((c) => ['containers', c] as const)];
     const cnames = new Set<string>();
     for (const [i, [field, c]] of containers.entries()) {
@@ -539,7 +541,7 @@ describe('option variants', () => {
   it('serviceAccount.create on every idds workload: valid ServiceAccounts the pods run under', async () => {
     const objects = renderTemplate({
       enable: ['idds'],
-      sets: ['idds.rest.serviceAccount.create=true', 'idds.daemon.serviceAccount.create=true', 'idds.rest.serviceAccount.annotations.example\\.org/role=rest'],
+      sets: ['idds.rest.serviceAccount.create=true', 'idds.postgres.serviceAccount.create=true', 'idds.rest.serviceAccount.annotations.example\\.org/role=rest'],
     });
     expect(objects.filter((o) => o.kind === 'ServiceAccount').length).toBeGreaterThanOrEqual(2);
     expect(await validateAll(objects)).toEqual([]);
@@ -600,8 +602,6 @@ describe('option variants', () => {
         'harvester.harvester.autoStart=false',
         'idds.rest.noRoot=true',
         'idds.rest.autoStart=false',
-        'idds.daemon.noRoot=true',
-        'idds.daemon.autoStart=false',
         'idds.postgres.noRoot=true',
         'bigmon.main.autoStart=false',
       ],

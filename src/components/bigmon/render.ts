@@ -1,150 +1,154 @@
 import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { PandaError } from '../../core/errors.js';
 import {
+  asStatefulSet,
   binaryConfigMap,
-  configMap,
+  cvmfsObjects,
   envFrom,
   ingress,
   owner,
-  proxyEnv,
   route,
-  secret,
   service,
   storage,
+  tcpProbe,
   vol,
   workload,
   type K8sObject,
 } from '../../core/k8s.js';
-import { defineComponent, type FileSet, type RenderContext } from '../types.js';
-import { bigmonSchema, type BigmonMainValues } from './values.js';
+import { secretName } from '../../secrets/refs.js';
+import { defineComponent, type RenderContext } from '../types.js';
+import { bigmonSchema, type BigmonIngressValues } from './values.js';
 
-/** HTTPS port of the iDDS REST Service (idds rest `https`). */
-const IDDS_REST_HTTPS_PORT = 8443;
-
-/** Files the `certs` sandbox set must hold when `hostcerts.enabled`. */
-export const HOST_CERT_FILES = ['hostcert.pem', 'hostkey.pem', 'chain.pem'] as const;
+/** HTTPS container port of BigMon's httpd. */
+const HTTPS = 8443;
+/** HTTPS port of the harvester Service (80/443 → 8080/8443), the backend of `/condor_logs`. */
+const HARVESTER_HTTPS_PORT = 443;
 
 /**
- * The pod environment, split by sensitivity. Together the two maps hold every variable upstream's
- * env ConfigMap holds, under the same names; credentials go to the Secret.
+ * Start command: copy the sandbox into the config directory, render its templates, put the iDDS
+ * and Rucio client configs in place, then (autoStart) wait for a PostgreSQL PanDA database and
+ * start httpd/Django.
  */
-export function bigmonEnv(v: BigmonMainValues, ctx: RenderContext): { config: Record<string, string>; secret: Record<string, string> } {
-  const config: Record<string, string> = {
-    BIGMON_HOST: v.hostName,
-    BIGMON_NUM_WSGI_PROC: String(v.httpd.numWSGI),
-    BIGMON_VO: v.vo,
-    BIGMON_DEPLOYMENT: v.deployment,
-    BIGMON_DEBUG: v.debugMode ? 'True' : 'False',
-    ...(v.auth.providers.length ? { BIGMON_AUTH_PROVIDER_LIST: v.auth.providers.join(',') } : {}),
-    SOCIAL_AUTH_GOOGLE_OAUTH2_KEY: v.auth.google.key,
-    SOCIAL_AUTH_CERNOIDC_KEY: v.auth.cern.key,
-    SOCIAL_AUTH_GITHUB_KEY: v.auth.github.key,
-    SOCIAL_AUTH_INDIGOIAMOIDC_KEY: v.auth.indigoiam.key,
-    SOCIAL_AUTH_INDIGOIAMOIDC_BASEPATH: v.auth.indigoiam.basePath,
-    PANDA_DB_NAME: v.panda.databaseName,
-    PANDA_DB_HOST: v.panda.hostName || ctx.stack.panda.sub('postgres'),
-    PANDA_DB_PORT: v.panda.port,
-    PANDA_DB_USER: v.panda.userName,
-    IDDS_DB_NAME: v.idds.databaseName,
-    IDDS_DB_HOST: v.idds.hostName || ctx.stack.idds.sub('postgres'),
-    IDDS_DB_PORT: v.idds.port,
-    IDDS_DB_USER: v.idds.userName,
-    RUCIO_SERVER_HOST: v.rucio.rucioHost,
-    RUCIO_AUTH_HOST: v.rucio.authHost,
-    RUCIO_ACCOUNT: v.rucio.account,
-    CRIC_API_URL: v.cric.apiUrl,
-    IDDS_HOST: v.idds.host || `https://${ctx.stack.idds.sub('rest')}:${IDDS_REST_HTTPS_PORT}/idds`,
-    ...proxyEnv(v, 'localhost'),
-  };
-  const secretEnv: Record<string, string> = {
-    BIGMON_SECRET_KEY: v.secretKey,
-    SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET: v.auth.google.secret,
-    SOCIAL_AUTH_CERNOIDC_SECRET: v.auth.cern.secret,
-    SOCIAL_AUTH_GITHUB_SECRET: v.auth.github.secret,
-    SOCIAL_AUTH_INDIGOIAMOIDC_SECRET: v.auth.indigoiam.secret,
-    PANDA_DB_PASSWORD: v.panda.password,
-    IDDS_DB_PASSWORD: v.idds.password,
-    AWS_ACCESS_KEY_ATLAS: v.aws.accessKey,
-    AWS_SECRET_KEY_ATLAS: v.aws.secretKey,
-  };
-  return { config, secret: secretEnv };
-}
-
-/** Start command: render the settings templates, then (autoStart) wait for the PanDA DB and start httpd/Django. */
 export function bigmonStart(autoStart: boolean): string {
-  const prepare = ['cp /data/bigmon/configmap/* /data/bigmon/config/', 'python /data/bigmon/config/process_template.py'];
+  const prepare = [
+    'cp /data/bigmon/configmap/* /data/bigmon/config/',
+    'python /data/bigmon/config/process_template.py',
+    'mv /data/bigmon/config/idds.cfg /opt/bigmon/etc/idds/',
+    'mv /data/bigmon/config/rucio.cfg /opt/bigmon/etc/',
+  ];
   const run = autoStart
     ? [
-        'until /usr/pgsql-*/bin/pg_isready -h ${PANDA_DB_HOST} -p ${PANDA_DB_PORT}; do echo waiting for database; sleep 2; done',
+        'if [ "${PANDA_DB_BACKEND}" != "oracle" ]; then until /usr/pgsql-*/bin/pg_isready -h ${PANDA_DB_HOST} -p ${PANDA_DB_PORT}; do echo waiting for database; sleep 2; done; fi',
+        'chmod -R 777 /data/bigmon/logs',
         'start-daemon.sh all',
       ]
     : ['sleep infinity & wait'];
   return [...prepare, ...run].join('; ');
 }
 
-function hostCerts(files: FileSet, where: string): Record<string, string> {
-  const missing = HOST_CERT_FILES.filter((f) => !files.has(f));
-  if (missing.length) {
-    throw new PandaError('bigmon host certificate files are missing', [
-      {
-        where,
-        message: `hostcerts.enabled is true but the bigmon \`certs\` sandbox set lacks ${missing.join(', ')}`,
-        fix: 'put hostcert.pem, hostkey.pem and chain.pem into the `certs` set of bigmon in your --sandbox-dir, or set main.hostcerts.enabled=false',
-      },
-    ]);
-  }
-  const data: Record<string, string> = {};
-  for (const [k, v] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) data[k] = Buffer.from(v).toString('base64');
-  return data;
+/**
+ * Backend of one Ingress path: BigMon itself, a component of this stack (its Service name from
+ * the names module, so it follows the affix), or a Service named verbatim.
+ */
+export function pathBackend(
+  p: BigmonIngressValues['hosts'][number]['paths'][number],
+  own: { name: string; port: number },
+  ctx: Pick<RenderContext, 'stack'>,
+): { name: string; port: number } {
+  if (p.component === 'harvester') return { name: ctx.stack.harvester.sub('harvester'), port: p.servicePort ?? HARVESTER_HTTPS_PORT };
+  if (p.serviceName) return { name: p.serviceName, port: p.servicePort ?? own.port };
+  return { name: own.name, port: p.servicePort ?? own.port };
 }
 
 export const bigmon = defineComponent({
   name: 'bigmon',
   description: 'PanDA monitor (BigMon): web UI on the PanDA and iDDS databases',
-  subs: [{ name: 'main', description: 'BigMon web server (httpd + Django)', secrets: [] }],
+  subs: [{ name: 'main', description: 'BigMon web server (httpd + Django, HTTPS 8443)', secrets: ['bigmon-envs', 'bigmon-certs'] }],
   schema: bigmonSchema,
+  checkout: { main: 'charts/main/sandbox/' },
   render(values, ctx): K8sObject[] {
     const v = values.main;
     if (!v.enabled) return [];
     const o = owner('bigmon', ctx.names.release, 'main', v.nameOverride);
     const name = ctx.names.sub('main', v.fullnameOverride);
-    const sandboxName = `${name}-configmap`;
-    const envName = `${name}-env`;
-    const secretEnvName = `${name}-secret-env`;
-    const certsName = `${name}-certs`;
-    const env = bigmonEnv(v, ctx);
+    const sandboxName = `${name}-sandbox`;
+    const logsVolume = `${name}-logs`;
+    const certsVolume = `${name}-certs`;
+    const existingTls = values.global.existingTlsSecret;
 
     const out: K8sObject[] = [binaryConfigMap(o, sandboxName, ctx.sandbox('main'))];
-    const mounts: V1VolumeMount[] = [
-      { name: `${name}-logs`, mountPath: '/data/bigmon/logs' },
-      { name: sandboxName, mountPath: '/data/bigmon/configmap' },
-    ];
-    const volumes: V1Volume[] = [vol.pvc(`${name}-logs`, name), vol.configMap(sandboxName, sandboxName)];
-    if (v.hostcerts.enabled) {
-      out.push(secret(o, certsName, { data: hostCerts(ctx.sandbox('certs'), 'bigmon.main.hostcerts.enabled') }));
-      mounts.push({ name: certsName, mountPath: '/opt/bigmon/etc/cert' });
-      volumes.push(vol.secret(certsName, certsName));
+    const pv = v.persistentvolume;
+    if (pv.create) {
+      out.push(
+        ...storage(o, name, pv, true).map((x) =>
+          x.kind === 'PersistentVolume' ? { ...x, spec: { ...(x.spec as object), persistentVolumeReclaimPolicy: 'Delete' } } : x,
+        ),
+      );
     }
+    const logsClaim = pv.create ? name : pv.sharedPvcName || undefined;
+    const cvmfs = cvmfsObjects(o, name, v.cvmfs.enabled ? v.cvmfs.repositories : []);
+    out.push(...cvmfs.objects);
+    out.push(service(o, name, [{ name: 'https', port: v.service.httpsPort, targetPort: 'https' }], v.service.type));
+
+    const mounts: V1VolumeMount[] = [
+      { name: logsVolume, mountPath: '/data/bigmon/logs', ...(pv.subPath ? { subPath: pv.subPath } : {}) },
+      { name: sandboxName, mountPath: '/data/bigmon/configmap' },
+      { name: certsVolume, mountPath: '/opt/bigmon/etc/cert' },
+      ...cvmfs.mounts,
+    ];
+    const volumes: V1Volume[] = [
+      vol.configMap(sandboxName, sandboxName),
+      existingTls
+        ? {
+            name: certsVolume,
+            secret: {
+              secretName: existingTls,
+              items: [
+                { key: 'tls.crt', path: 'hostcert.pem' },
+                { key: 'tls.key', path: 'hostkey.pem' },
+              ],
+            },
+          }
+        : vol.secret(certsVolume, secretName(ctx.secretPrefix, 'bigmon-certs')),
+      ...cvmfs.volumes,
+      ...(logsClaim ? [vol.pvc(logsVolume, logsClaim)] : []),
+    ];
     out.push(
-      configMap(o, envName, env.config),
-      secret(o, secretEnvName, { stringData: env.secret }),
-      ...storage(o, name, v.persistentvolume, v.persistentvolume.create && v.persistentvolume.selector),
-      service(o, name, [{ name: 'https', port: v.service.httpsPort, targetPort: 'https' }], v.service.type),
-      ...workload(o, {
-        name,
-        values: v,
-        container: {
-          name: 'main',
-          command: ['/bin/sh', '-c'],
-          args: [bigmonStart(v.autoStart)],
-          ports: [{ name: 'https', containerPort: 443, protocol: 'TCP' }],
-          envFrom: [envFrom.configMap(envName), envFrom.secret(secretEnvName)],
-          volumeMounts: mounts,
-        },
-        volumes,
-      }),
+      ...asStatefulSet(
+        workload(o, {
+          name,
+          values: v,
+          container: {
+            name: 'main',
+            command: ['/bin/sh', '-c'],
+            args: [bigmonStart(v.autoStart)],
+            ports: [{ name: 'https', containerPort: HTTPS, protocol: 'TCP' }],
+            readinessProbe: tcpProbe(HTTPS, 30, 10),
+            livenessProbe: tcpProbe(HTTPS, 120, 30),
+            volumeMounts: mounts,
+            envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'bigmon-envs'))],
+            ...(v.installedAppsList ? { env: [{ name: 'BIGMON_INSTALLED_APPS_LIST', value: v.installedAppsList }] } : {}),
+          },
+          volumes,
+        }),
+        { serviceName: name, volumeClaimTemplates: logsClaim ? [] : [{ name: logsVolume, storageClassName: pv.class, size: pv.size }] },
+      ),
     );
-    if (v.ingress.enabled) out.push(ingress(o, name, v.ingress, v.service.httpsPort));
+    if (v.ingress.enabled) {
+      const own = { name, port: v.service.httpsPort };
+      const ing = ingress(o, name, { ...v.ingress, hosts: v.ingress.hosts.map((h) => ({ ...h, paths: h.paths.map((p) => ({ path: p.path, pathType: p.pathType })) })) }, own.port);
+      const rules = (ing.spec!.rules ?? []).map((r, i) => ({
+        ...r,
+        http: {
+          paths: v.ingress.hosts[i]!.paths.map((p) => {
+            const b = pathBackend(p, own, ctx);
+            return { path: p.path, pathType: p.pathType, backend: { service: { name: b.name, port: { number: b.port } } } };
+          }),
+        },
+      }));
+      // TLS always with the secrets lifecycle's BigMon certificate (B27)
+      const tls = (ing.spec!.tls ?? []).map((t) => ({ ...t, secretName: secretName(ctx.secretPrefix, 'bigmon-tls-certs') }));
+      out.push({ ...ing, spec: { ...ing.spec!, rules, ...(tls.length ? { tls } : {}) } });
+    }
     if (v.route.enabled) out.push(route(o, `${name}-route`, v.hostName, name, 'https', v.route.tls));
     return out;
   },
