@@ -7,11 +7,11 @@ import { PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-mod
 import { StatefulSet } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import type { K8sObject } from '../../core/k8s.js';
-import { componentSandboxDir } from '../../render/paths.js';
+import { componentSandboxDir } from '../../core/paths.js';
 import { find as findObject, renderComponent, renderTemplate } from '../../render/testing.js';
-import { readLayers } from '../../values/load.js';
+import { readLayers } from '../../render/values.js';
 import { ignoredKeys } from '../../values/ignored.js';
-import { valuesSchema } from '../../values/schema.js';
+import { valuesSchema } from '../registry.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const find = (objs: readonly K8sObject[], kind: string, name: string): any => findObject(objs, kind, name);

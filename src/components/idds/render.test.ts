@@ -7,9 +7,9 @@ import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import type { K8sObject } from '../../core/k8s.js';
 import { find, renderComponent, renderTemplate } from '../../render/testing.js';
-import { readLayers } from '../../values/load.js';
+import { readLayers } from '../../render/values.js';
 import { ignoredKeys } from '../../values/ignored.js';
-import { valuesSchema } from '../../values/schema.js';
+import { valuesSchema } from '../registry.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const spec = (o: K8sObject): any => (o as any).spec;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   bool,
   cvmfsSchema,
+  databaseFields,
   ingressSchema,
   int,
   proxyFields,
@@ -60,6 +61,9 @@ export const REST_INGRESS_ANNOTATIONS: Record<string, string> = {
   'nginx.ingress.kubernetes.io/server-snippet': 'ssl_verify_client optional_no_ca;\nssl_verify_depth 10;\n',
 };
 
+/** As at HEAD, the REST server (with its agents) runs as a StatefulSet. */
+const STATEFUL_SET = z.literal('StatefulSet').default('StatefulSet').describe('Workload kind: a StatefulSet, as upstream since 2022-12.\n@default "StatefulSet"');
+
 /** A number or string written either way in value files (`minWorkers: 4` or `"4"`), kept as text. */
 const text = (description: string) =>
   z
@@ -86,6 +90,7 @@ const DAEMON_GONE =
 export const restSchema = z
   .strictObject({
     ...workloadFields(IDDS_IMAGE),
+    kind: STATEFUL_SET,
     resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
     autoStart: bool(
       'Start iDDS (REST server and agents) when the pod starts, after the PostgreSQL database answers (not waited for with the Oracle backend); false leaves the image entrypoint and command unchanged.',
@@ -150,16 +155,9 @@ export const restSchema = z
 
 export const postgresSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }),
+    ...databaseFields('PostgreSQL', { repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }, { path: '/mnt/idds-database' }),
     resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
     noRoot: bool('Keep the database under `/tmp/pg_volume/data` (PGDATA) so PostgreSQL can run as an arbitrary user (OpenShift/OKD).', false),
-    persistentvolume: storageSchema({ path: '/mnt/idds-database' }),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('PostgreSQL port of the Service.', 5432),
-      })
-      .prefault({}),
     database: unused('Upstream carries database settings here; no template reads them. They come from the `idds-db-envs` Secret (secrets values `idds.database`).'),
     ingress: unused('PostgreSQL has no Ingress; upstream carries `ingress.enabled` here unread.'),
     secret: unused('Set by upstream overlays (`secret.name`); no template reads it.'),
