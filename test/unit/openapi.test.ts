@@ -625,3 +625,15 @@ describe('option variants', () => {
     expect(referenceProblems(objects)).toEqual([]);
   });
 });
+
+describe('HEAD experiments of idds and bigmon', () => {
+  const HEAD_EXPERIMENTS: Record<string, readonly string[]> = {
+    idds: ['atlas_testbed', 'cern', 'dev', 'doma-k8s', 'lsst', 'lsst-prod', 'sphenix'],
+    bigmon: ['atlas_testbed', 'cern', 'dev', 'lsst', 'lsst-prod', 'sphenix'],
+  };
+  it.each(Object.entries(HEAD_EXPERIMENTS).flatMap(([c, exps]) => exps.map((e) => [c, e] as const)))('%s, built-in %s: every object is valid', async (c, exp) => {
+    const objects = renderTemplate({ experiment: exp, enable: [c] });
+    expect(objects.length).toBeGreaterThan(0);
+    expect(await validateAll(objects)).toEqual([]);
+  });
+});
