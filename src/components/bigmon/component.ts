@@ -16,6 +16,6 @@ export const bigmon = defineComponent({
   ],
   schema: bigmonSchema,
   // --from: the chart's sandbox, used as upstream uses it
-  checkout: { main: 'charts/main/sandbox/' },
+  payloads: { main: { checkout: 'helm/bigmon/charts/main/sandbox' } },
   render: renderBigmon,
 });

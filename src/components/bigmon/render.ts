@@ -55,7 +55,8 @@ export function renderBigmon(values: BigmonValues, ctx: RenderContext): K8sObjec
   const o = main.owner;
   const name = main.names.service;
   const sandboxName = main.names.configMap('sandbox');
-  const existingTls = values.global.existingTlsSecret;
+  // the bigmon chart's own global.existingTlsSecret (helm/bigmon/values.yaml), else the stack's
+  const existingTls = values.global.existingTlsSecret || ctx.existingTlsSecret;
 
   // logs: own hostPath PV/PVC (reclaim Delete), the shared claim, or a per-pod claim template
   const logs = storage(main, { ...v.persistentvolume, selector: true, reclaimPolicy: v.persistentvolume.reclaimPolicy ?? 'Delete' }, { claimTemplate: true });

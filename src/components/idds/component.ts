@@ -18,6 +18,10 @@ export const idds = defineComponent({
   ],
   schema: iddsSchema,
   // --from: the chart's own payloads, used as upstream uses them
-  checkout: { rest: 'charts/rest/sandbox/', config: 'charts/rest/idds_configmap.json', tnsnames: 'tnsnames.ora' },
+  payloads: {
+    rest: { checkout: 'helm/idds/charts/rest/sandbox' },
+    config: { checkout: 'helm/idds/charts/rest', pattern: /^idds_configmap\.json$/ },
+    tnsnames: { checkout: 'helm/idds', pattern: /^tnsnames\.ora$/ },
+  },
   render: renderIdds,
 });
