@@ -3,6 +3,7 @@ import {
   bool,
   cvmfsSchema,
   ingressTlsSchema,
+  nginxHttpsBackendAnnotations,
   int,
   routeSchema,
   sharedStorageFields,
@@ -13,21 +14,7 @@ import {
 } from '../../values/common.js';
 
 /** The annotations of BigMon's Ingress at HEAD: TLS ends at the controller and is re-encrypted to the pod's httpd (8443). */
-export const BIGMON_INGRESS_ANNOTATIONS: Record<string, string> = {
-  'kubernetes.io/ingress.class': 'nginx',
-  'spec.ingressClassName': 'nginx',
-  'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
-  'nginx.ingress.kubernetes.io/secure-backends': 'true',
-  'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-  'nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream': 'true',
-  'nginx.ingress.kubernetes.io/auth-tls-verify-client': 'optional',
-  'nginx.ingress.kubernetes.io/proxy-connect-timeout': '10',
-  'nginx.ingress.kubernetes.io/proxy-send-timeout': '360',
-  'nginx.ingress.kubernetes.io/proxy-read-timeout': '360',
-  'nginx.ingress.kubernetes.io/proxy-body-size': '10m',
-  'nginx.ingress.kubernetes.io/client-body-buffer-size': '10m',
-  'nginx.ingress.kubernetes.io/client_max_body_size': '10m',
-};
+export const BIGMON_INGRESS_ANNOTATIONS: Record<string, string> = nginxHttpsBackendAnnotations({ verifyClient: 'optional', bodySize: '10m' });
 
 /** A 2022 key whose setting moved to the secrets values (the `bigmon-envs` Secret) at HEAD. */
 const movedToSecrets = (key: string, to: string) =>

@@ -4,6 +4,7 @@ import {
   cvmfsSchema,
   databaseFields,
   ingressSchema,
+  nginxHttpsBackendAnnotations,
   int,
   proxyFields,
   sharedStorageFields,
@@ -37,20 +38,7 @@ const nginxVar = (h: string) => `$http_${h.toLowerCase().replaceAll('-', '_')}`;
  * bodies (5g) and 360 s timeouts for uploads.
  */
 export const REST_INGRESS_ANNOTATIONS: Record<string, string> = {
-  'kubernetes.io/ingress.class': 'nginx',
-  'spec.ingressClassName': 'nginx',
-  'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
-  'nginx.ingress.kubernetes.io/secure-backends': 'true',
-  'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
-  'nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream': 'true',
-  'nginx.ingress.kubernetes.io/auth-tls-verify-client': 'optional_no_ca',
-  'nginx.ingress.kubernetes.io/auth-tls-verify-depth': '10',
-  'nginx.ingress.kubernetes.io/proxy-connect-timeout': '10',
-  'nginx.ingress.kubernetes.io/proxy-send-timeout': '360',
-  'nginx.ingress.kubernetes.io/proxy-read-timeout': '360',
-  'nginx.ingress.kubernetes.io/proxy-body-size': '5g',
-  'nginx.ingress.kubernetes.io/client-body-buffer-size': '5g',
-  'nginx.ingress.kubernetes.io/client_max_body_size': '5g',
+  ...nginxHttpsBackendAnnotations({ verifyClient: 'optional_no_ca', verifyDepth: '10', bodySize: '5g' }),
   'nginx.ingress.kubernetes.io/configuration-snippet': [
     ...AUTH_HEADER_NAMES.map((h) => `proxy_set_header ${h} ${nginxVar(h)};`),
     '',
