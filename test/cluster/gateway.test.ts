@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { PandaError } from '../../src/core/errors.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { connect } from '../../src/cluster/kube.js';
-import { inNamespace } from '../../src/core/objects.js';
-import { affixFor, cleanupVolumes, kubeconfig, namespace, ROOT } from './helpers.js';
+import { PANDA_GATEWAY_SETS } from '../../src/render/testing.js';
+import { affixFor, cleanupVolumes, dryRunRefusals, kubeconfig, namespace, ROOT } from './helpers.js';
 
 const hasGo = spawnSync('bash', ['-c', 'command -v go || test -x /usr/local/go/bin/go']).status === 0;
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -64,25 +64,11 @@ describe.skipIf(!hasGo || !hasKubectl)('Gateway API and Envoy objects of the Pan
       affix: affixFor('g'),
       namespace: ns,
       enable: ['panda'],
-      sets: [
-        'panda.server.hostName=panda.example.org',
-        'panda.server.gateway.enabled=true',
-        'panda.server.gateway.className=eg',
-        'panda.server.gateway.clientCAs=-----BEGIN CERTIFICATE-----',
-        'panda.nodeRecovery.enabled=true',
-      ],
+      sets: PANDA_GATEWAY_SETS,
     }).objects;
     const kinds = new Set(objs.map((o) => o.kind));
     for (const k of ['Gateway', 'HTTPRoute', 'ClientTrafficPolicy', 'CronJob', 'ClusterRole', 'ClusterRoleBinding']) expect(kinds.has(k), k).toBe(true);
-    const refused: string[] = [];
-    for (const o of objs) {
-      try {
-        await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
-      } catch (e) {
-        refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
-      }
-    }
-    expect(refused).toEqual([]);
+    expect(await dryRunRefusals(kube, objs)).toEqual([]);
   });
 
   it('the dry run refuses a ClientTrafficPolicy the CRD schema does not allow (the check is real)', async () => {
@@ -110,14 +96,6 @@ describe.skipIf(!hasGo || !hasKubectl)('Gateway API and Envoy objects of the Pan
     const { renderFromCheckout } = await import('../../src/render/testing.js');
     const r = renderFromCheckout('panda', tree, { experiment: exp, namespace: ns, affix: affixFor('h') });
     expect(r.missing).toEqual([]);
-    const refused: string[] = [];
-    for (const o of r.objects) {
-      try {
-        await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
-      } catch (e) {
-        refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
-      }
-    }
-    expect(refused).toEqual([]);
+    expect(await dryRunRefusals(kube, r.objects)).toEqual([]);
   });
 });
