@@ -44,6 +44,20 @@ export function decryptedTree(file: string, text: string): Record<string, unknow
   return decrypted.get(keyOf(file, text));
 }
 
+/** The part of `age-encryption` used here. */
+interface AgeLibrary {
+  Decrypter: new () => { addIdentity(s: string): void; decrypt(file: Uint8Array): Promise<Uint8Array> };
+  armor: { decode(file: string): Uint8Array };
+  identityToRecipient(identity: string): Promise<string>;
+}
+
+/**
+ * Loaded on first use only. {@link AgeLibrary} is its contract, so that type-checking does not
+ * need the package installed.
+ */
+// @ts-ignore -- typed by AgeLibrary
+const loadAge = async (): Promise<AgeLibrary> => (await import('age-encryption')) as AgeLibrary;
+
 const short = (s: string) => (s.length > 24 ? `${s.slice(0, 16)}…${s.slice(-6)}` : s);
 
 async function ageDataKey(p: PendingSops, keys: SopsKeys, why: string[]): Promise<Uint8Array | undefined> {
@@ -56,7 +70,7 @@ async function ageDataKey(p: PendingSops, keys: SopsKeys, why: string[]): Promis
     );
     return undefined;
   }
-  const age = await import('age-encryption');
+  const age = await loadAge();
   const d = new age.Decrypter();
   for (const id of ids.identities) d.addIdentity(id);
   let damaged = false;
