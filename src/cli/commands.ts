@@ -207,6 +207,7 @@ export async function installCommand(opts: RenderOptions, f: Flags, deps: Instal
       rendered.placeholders,
     );
   }
+  if (rendered.missingPayloads.length) throw new PandaError('files the experiment needs are missing; nothing was applied', rendered.missingPayloads);
   const timeoutMs = duration(f.timeout ?? '10m', '--timeout');
   const kube = deps.kube ?? connect(target(f));
   const plan = buildPlan(rendered, kube.namespace);

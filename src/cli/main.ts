@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnPlaceholders } from './output.js';
+import { err, out, warnMissingPayloads, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -101,6 +101,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
         const r = renderFromOptions(opts);
         const text = toYamlStream(r.objects);
         warnPlaceholders(r.placeholders);
+        warnMissingPayloads(r.missingPayloads);
         out(text);
         return;
       }

@@ -4,6 +4,12 @@ import { formatIssue, type Issue } from '../core/errors.js';
 export const out = (s: string) => process.stdout.write(s);
 export const err = (s: string) => process.stderr.write(s);
 
+export function warnMissingPayloads(issues: readonly Issue[]): void {
+  if (!issues.length) return;
+  err(`warning: ${issues.length} payload(s) the experiment needs are missing (an error for a real install):\n`);
+  for (const i of issues) err(`  - ${formatIssue(i)}\n`);
+}
+
 export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
   if (!issues.length) return;
   err(`warning: ${issues.length} value(s) still hold a FIXME placeholder (an error for a real install):\n`);

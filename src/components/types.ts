@@ -3,6 +3,7 @@
  * and a pure render function from typed values to Kubernetes objects.
  */
 import type { z } from 'zod';
+import type { Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
 import type { Affix, ComponentName, Names } from '../core/names.js';
 
@@ -18,8 +19,15 @@ export interface RenderContext {
   stack: Record<ComponentName, Names>;
   /** Prefix of the Secret names the secrets lifecycle installs (`global.secret`). */
   secretPrefix: string;
-  /** Sandbox file sets of this component, built-in files overlaid by the operator's `--sandbox-dir`. */
+  /**
+   * Sandbox file sets of this component: built-in files, or with `--from` the checkout's files of
+   * the sets the component maps there ({@link Component.checkout}), overlaid by `--sandbox-dir`.
+   */
   sandbox(set: string): FileSet;
+  /** Report a payload the render needs but was not given: a warning in template mode, an error for a real install. */
+  missing(issue: Issue): void;
+  /** `global.deploymentName` (upstream's bin/install passes the release name); empty when unset. */
+  deploymentName: string;
 }
 
 export interface SubComponent {
@@ -38,6 +46,11 @@ export interface Component<S extends z.ZodType = z.ZodType> {
   description: string;
   /** Sub-components in the order they are listed in docs and status. */
   subs: readonly SubComponent[];
+  /**
+   * Sandbox sets read from an upstream checkout with `--from`: set → directory (or directories,
+   * read in order) relative to the checkout root. Such a set replaces the built-in one.
+   */
+  checkout?: Readonly<Record<string, string | readonly string[]>>;
   /** The component's values slice (umbrella keys plus one key per sub-component). */
   schema: S;
   /** Pure: typed values → objects. Disabled sub-components (`<sub>.enabled: false`) render nothing. */

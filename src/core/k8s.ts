@@ -17,6 +17,7 @@ import type {
   V1ServicePort,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import { PandaError } from './errors.js';
 import type { ComponentName } from './names.js';
 import type { IngressValues, ProxyValues, RouteValues, StorageValues, WorkloadValues } from '../values/common.js';
 
@@ -129,6 +130,110 @@ export function storage(o: Owner, name: string, v: StorageValues, selectorOn: bo
   return out;
 }
 
+export interface VolumeOptions {
+  class: string | null;
+  size: string;
+  path?: string;
+  reclaim?: 'Retain' | 'Delete';
+  accessModes?: string[];
+}
+
+/** A PersistentVolume: hostPath when `path` is given (other sources are added by the caller). */
+export function persistentVolume(o: Owner, name: string, v: VolumeOptions): K8sObject & V1PersistentVolume {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: meta(o, name),
+    spec: {
+      ...(v.class !== null ? { storageClassName: v.class } : {}),
+      capacity: { storage: v.size },
+      accessModes: [...(v.accessModes ?? ['ReadWriteMany'])],
+      ...(v.reclaim ? { persistentVolumeReclaimPolicy: v.reclaim } : {}),
+      ...(v.path !== undefined ? { hostPath: { path: v.path } } : {}),
+    },
+  };
+}
+
+/** A claim; with `selector` it binds to the volume of the same owner by its labels. */
+export function persistentVolumeClaim(
+  o: Owner,
+  name: string,
+  v: { class: string | null; size: string; selector: boolean; accessModes?: string[]; volumeName?: string },
+): K8sObject & V1PersistentVolumeClaim {
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(o, name),
+    spec: {
+      ...(v.class !== null ? { storageClassName: v.class } : {}),
+      accessModes: [...(v.accessModes ?? ['ReadWriteMany'])],
+      resources: { requests: { storage: v.size } },
+      ...(v.selector ? { selector: { matchLabels: selectorLabels(o) } } : {}),
+      ...(v.volumeName ? { volumeName: v.volumeName } : {}),
+    },
+  };
+}
+
+/**
+ * CVMFS repositories mounted read-only through the CVMFS CSI driver: one static PV and claim
+ * `<fullname>-cvmfs-<name>` per repository (StorageClass `cvmfs`), volume `cvmfs-<name>`, mounted
+ * at `/cvmfs/<repository>`.
+ */
+export function cvmfsVolumes(fullname: string, repositories: ReadonlyArray<{ name: string; repository: string }>) {
+  const objects: K8sObject[] = [];
+  const volumes: Array<{ name: string; persistentVolumeClaim: { claimName: string; readOnly: boolean } }> = [];
+  const mounts: Array<{ name: string; mountPath: string; readOnly: boolean }> = [];
+  for (const r of repositories) {
+    const name = `${fullname}-cvmfs-${r.name}`;
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name },
+      spec: {
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadOnlyMany'],
+        storageClassName: 'cvmfs',
+        persistentVolumeReclaimPolicy: 'Retain',
+        csi: { driver: 'cvmfs.csi.cern.ch', volumeHandle: name, volumeAttributes: { repository: r.repository } },
+      },
+    });
+    objects.push({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name },
+      spec: { accessModes: ['ReadOnlyMany'], storageClassName: 'cvmfs', volumeName: name, resources: { requests: { storage: '1Gi' } } },
+    });
+    volumes.push({ name: `cvmfs-${r.name}`, persistentVolumeClaim: { claimName: name, readOnly: true } });
+    mounts.push({ name: `cvmfs-${r.name}`, mountPath: `/cvmfs/${r.repository}`, readOnly: true });
+  }
+  return { objects, volumes, mounts };
+}
+
+/**
+ * The API server refuses objects above about 1.5 MiB (etcd's request limit) and ConfigMaps above
+ * 1 MiB of data; a payload that large belongs on a volume. Checked here so a big sandbox or queue
+ * configuration fails at render, naming the object, not halfway through an install.
+ */
+export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+export function configMapBytes(cm: K8sObject): number {
+  let n = 0;
+  for (const section of ['data', 'binaryData'] as const) {
+    for (const [k, v] of Object.entries((cm as { data?: Record<string, string>; binaryData?: Record<string, string> })[section] ?? {})) n += k.length + Buffer.byteLength(v);
+  }
+  return n;
+}
+export function checkConfigMapSize(cm: K8sObject, max = MAX_CONFIGMAP_BYTES): void {
+  const n = configMapBytes(cm);
+  if (n > max)
+    throw new PandaError('a ConfigMap is too large for the API server', [
+      {
+        where: `ConfigMap/${cm.metadata.name}`,
+        message: `holds ${(n / 1048576).toFixed(2)} MiB; Kubernetes accepts at most ${(max / 1048576).toFixed(2)} MiB of ConfigMap data`,
+        fix: 'leave large or unused files out of the sandbox set (--sandbox-dir), or ship them in the image or on a volume',
+      },
+    ]);
+}
+
 export interface PortSpec {
   name: string;
   port: number;
@@ -150,15 +255,23 @@ export function service(o: Owner, name: string, ports: PortSpec[], type = 'Clust
 }
 
 export interface WorkloadSpec {
+  /** Deployment (default) or StatefulSet. */
+  kind?: 'Deployment' | 'StatefulSet';
   name: string;
   values: WorkloadValues;
   container: V1Container;
   volumes?: V1PodSpec['volumes'];
   /** Pod hostname (upstream sets `<R>` on several pods). */
   hostname?: string;
+  /** StatefulSet: its governing Service. */
+  serviceName?: string;
+  /** StatefulSet: per-pod claims, for volumes with no claim of their own. */
+  volumeClaimTemplates?: unknown[];
+  /** StatefulSet: further spec fields (retention policy, update strategy). */
+  statefulSpec?: Record<string, unknown>;
 }
 
-/** A Deployment with the pod defaults every component shares, plus its ServiceAccount and HPA when enabled. */
+/** A Deployment or StatefulSet with the pod defaults every component shares, plus its ServiceAccount and HPA when enabled. */
 export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
   const v = w.values;
   const saName = v.serviceAccount.create ? v.serviceAccount.name || w.name : v.serviceAccount.name || 'default';
@@ -181,12 +294,14 @@ export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
     ...(Object.keys(v.affinity).length ? { affinity: structuredClone(v.affinity) as V1PodSpec['affinity'] } : {}),
     ...(v.tolerations.length ? { tolerations: structuredClone(v.tolerations) as V1PodSpec['tolerations'] } : {}),
   };
+  const kind = w.kind ?? 'Deployment';
   const deploy: K8sObject & V1Deployment = {
     apiVersion: 'apps/v1',
-    kind: 'Deployment',
+    kind,
     metadata: meta(o, w.name),
     spec: {
       ...(v.autoscaling.enabled ? {} : { replicas: v.replicaCount }),
+      ...(kind === 'StatefulSet' ? { ...(w.statefulSpec ?? {}), ...(w.serviceName ? { serviceName: w.serviceName } : {}) } : {}),
       selector: { matchLabels: selectorLabels(o) },
       template: {
         metadata: {
@@ -195,7 +310,8 @@ export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
         },
         spec: pod,
       },
-    },
+      ...(kind === 'StatefulSet' && w.volumeClaimTemplates?.length ? { volumeClaimTemplates: w.volumeClaimTemplates } : {}),
+    } as V1Deployment['spec'],
   };
   const out: K8sObject[] = [];
   if (v.serviceAccount.create) {
@@ -203,11 +319,11 @@ export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
     out.push(sa);
   }
   out.push(deploy);
-  if (v.autoscaling.enabled) out.push(hpa(o, w.name, v.autoscaling));
+  if (v.autoscaling.enabled) out.push(hpa(o, w.name, v.autoscaling, kind));
   return out;
 }
 
-function hpa(o: Owner, name: string, a: WorkloadValues['autoscaling']): K8sObject {
+function hpa(o: Owner, name: string, a: WorkloadValues['autoscaling'], kind: string): K8sObject {
   const metric = (resource: string, pct: number) => ({
     type: 'Resource',
     resource: { name: resource, target: { type: 'Utilization', averageUtilization: pct } },
@@ -217,7 +333,7 @@ function hpa(o: Owner, name: string, a: WorkloadValues['autoscaling']): K8sObjec
     kind: 'HorizontalPodAutoscaler',
     metadata: meta(o, name),
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      scaleTargetRef: { apiVersion: 'apps/v1', kind, name },
       minReplicas: a.minReplicas,
       maxReplicas: a.maxReplicas,
       metrics: [

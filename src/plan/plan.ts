@@ -59,10 +59,15 @@ export function refOf(o: K8sObject, namespace: string): ObjectRef {
 
 export const refKey = (r: ObjectRef) => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
-/** A copy of the object placed in the namespace (cluster-scoped kinds unchanged). */
+/**
+ * A copy of the object placed in the namespace (cluster-scoped kinds unchanged, except that a
+ * PersistentVolume reserved for a claim of the stack gets the claim's namespace).
+ */
 export function inNamespace(o: K8sObject, namespace: string): K8sObject {
   const c = structuredClone(o);
   if (!CLUSTER_SCOPED.has(o.kind)) c.metadata.namespace = namespace;
+  const claimRef = o.kind === 'PersistentVolume' ? ((c.spec as { claimRef?: { namespace?: string } } | undefined)?.claimRef) : undefined;
+  if (claimRef && !claimRef.namespace) claimRef.namespace = namespace;
   return c;
 }
 

@@ -15,6 +15,7 @@ import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
 import { BUILTIN_SECRETS_FILES } from './paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
 import type { FileSet } from '../components/types.js';
+import { components } from '../components/index.js';
 import type { ComponentName } from '../core/names.js';
 
 export interface RenderOptions extends ValuesSources, Selection {
@@ -64,7 +65,8 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
     selection: o,
     sandbox: (c) => {
       let s = cache.get(c);
-      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [])));
+      const checkout = components[c].checkout;
+      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [], o.from && checkout ? { root: o.from, sets: checkout } : undefined)));
       return s;
     },
   });

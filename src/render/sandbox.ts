@@ -20,8 +20,16 @@ function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = fa
   }
 }
 
-/** Every sandbox set of a component: `set → files`. */
-export function loadSandbox(component: string, overlays: readonly string[] = []): Map<string, FileSet> {
+/**
+ * Every sandbox set of a component: `set → files`. With an upstream checkout (`--from`), each set
+ * the component maps there (`checkout`: set → directories relative to the checkout) is read from
+ * it instead of the built-in files, as upstream's chart uses them; `--sandbox-dir` overlays last.
+ */
+export function loadSandbox(
+  component: string,
+  overlays: readonly string[] = [],
+  from?: { root: string; sets: Readonly<Record<string, string | readonly string[]>> },
+): Map<string, FileSet> {
   const sets = new Map<string, Map<string, Uint8Array>>();
   const addRoot = (root: string) => {
     let names: string[];
@@ -39,6 +47,13 @@ export function loadSandbox(component: string, overlays: readonly string[] = [])
     }
   };
   addRoot(componentSandboxDir(component));
+  for (const [set, dirs] of Object.entries(from?.sets ?? {})) {
+    const found = (typeof dirs === 'string' ? [dirs] : dirs).map((d) => path.join(from!.root, d)).filter((d) => fs.existsSync(d) && fs.statSync(d).isDirectory());
+    if (!found.length) continue;
+    const files = new Map<string, Uint8Array>();
+    for (const d of found) readDirFiles(d, files);
+    sets.set(set, files);
+  }
   for (const o of overlays) addRoot(path.join(o, component));
   return sets;
 }

@@ -32,6 +32,8 @@ export interface RenderedStack {
   objects: K8sObject[];
   /** Problems that are warnings in template mode and errors for a real install (FIXME placeholders). */
   placeholders: Issue[];
+  /** Payloads (sandbox files, queue configurations) the experiment needs but nobody supplied: warnings in template mode, errors for a real install. */
+  missingPayloads: Issue[];
 }
 
 type SubValues = { enabled?: boolean };
@@ -145,6 +147,7 @@ export function renderStack(input: StackInput): RenderedStack {
   const stack = stackNames(input.affix);
   const secretPrefix = values.global.secret;
   const out: ComponentRender[] = [];
+  const missingPayloads: Issue[] = [];
   for (const c of order) {
     const sets = input.sandbox(c);
     const ctx: RenderContext = {
@@ -153,6 +156,8 @@ export function renderStack(input: StackInput): RenderedStack {
       stack,
       secretPrefix,
       sandbox: (set) => sets.get(set) ?? EMPTY,
+      missing: (i) => missingPayloads.push(i),
+      deploymentName: values.global.deploymentName,
     };
     const comp = components[c] as { render(v: unknown, ctx: RenderContext): K8sObject[] };
     const objects = comp.render(values[c], ctx);
@@ -161,6 +166,6 @@ export function renderStack(input: StackInput): RenderedStack {
   const objects = out.flatMap((c) => c.objects);
   for (const o of objects) for (const i of nameIssues(o.kind, o.metadata.name)) issues.add(i);
   issues.throwIfAny('rendered names are not valid Kubernetes names');
-  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders) };
+  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders), missingPayloads };
 }
 

@@ -11,7 +11,7 @@ export function testContext(component: ComponentName, affix = 'test-', secretPre
   const a = resolveAffix(affix, undefined);
   const stack = stackNames(a);
   const sets = loadSandbox(component);
-  return { affix: a, names: new Names(component, stack[component].release), stack, secretPrefix, sandbox: (s) => sets.get(s) ?? new Map() };
+  return { affix: a, names: new Names(component, stack[component].release), stack, secretPrefix, sandbox: (s) => sets.get(s) ?? new Map(), missing: () => {}, deploymentName: '' };
 }
 
 /** Render one component from partial values (defaults applied by its schema). */

@@ -10,6 +10,10 @@ export const valuesSchema = z
     global: z
       .strictObject({
         secret: str('Prefix of the Secret names installed by `panda-k8s secrets install`; every component references its Secrets by it.', DEFAULT_SECRET_PREFIX),
+        deploymentName: str(
+          'Accepted for compatibility: upstream\'s bin/install passes the release name. Harvester uses it as HARVESTER_ID and its Route path; empty means the release name. Database host and Service names always come from the stack\'s names.',
+          '',
+        ),
       })
       .prefault({}),
     secrets: secretsSchema,
