@@ -18,11 +18,13 @@ const env = (objs: Secret[], suffix: string) => get(objs, suffix).stringData!;
 const FIXME = { value: '-FIXME', kind: 'suffix' as const, source: 'test' };
 
 describe('secrets render: structure', () => {
-  it('renders the 14 Secrets in upstream order, all Opaque, labelled as the secrets lifecycle', () => {
+  it('renders the 16 Secrets in upstream order, all Opaque, labelled as the secrets lifecycle', () => {
     const objs = render();
     expect(objs.map((o) => o.metadata.name)).toEqual([
       'panda-secrets-harvester-envs',
+      'panda-secrets-harvester-auth',
       'panda-secrets-harvester-certs',
+      'panda-secrets-harvester-initdb',
       'panda-secrets-iam-db-envs',
       'panda-secrets-iam-envs',
       'panda-secrets-iam-initdb',
@@ -109,7 +111,7 @@ describe('secrets render: structure', () => {
     }
     const none = { harvester: { enabled: false }, iam: { enabled: false }, idds: { enabled: false }, msgsvc: { enabled: false }, panda: { enabled: false } };
     expect(render(none)).toEqual([]);
-    expect(render({ bigmon: { enabled: false } })).toHaveLength(14);
+    expect(render({ bigmon: { enabled: false } })).toHaveLength(16);
   });
 });
 

@@ -14,7 +14,7 @@ import { SECRET_KEY_RE, type SecretsValues } from './values.js';
  * render order. A component that reads `<prefix>-<suffix>` needs the section installed.
  */
 export const SECRET_SUFFIXES = {
-  harvester: ['harvester-envs', 'harvester-certs'],
+  harvester: ['harvester-envs', 'harvester-auth', 'harvester-certs', 'harvester-initdb'],
   iam: ['iam-db-envs', 'iam-envs', 'iam-initdb', 'iam-conf'],
   idds: ['idds-db-envs', 'idds-envs', 'idds-auth', 'idds-certs'],
   msgsvc: ['msgsvc-envs'],
@@ -86,6 +86,23 @@ function sqlString(s: string): string {
 }
 
 const baseName = (key: string) => key.slice(key.lastIndexOf('/') + 1);
+
+/** A string literal's body for SQL: quotes doubled, backslashes escaped. */
+const sqlText = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "''");
+
+/** Every top-level file of one folder as `data`, keyed by file name. */
+function folderFiles(ctx: SecretsContext, folder: string, issues: IssueList): Record<string, string> {
+  const data: Record<string, string> = {};
+  for (const [key, bytes] of [...ctx.files(folder)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (key.includes('/')) continue;
+    if (!SECRET_KEY_RE.test(key)) {
+      issues.add({ where: `${folder}/${key}`, message: 'file name is not a valid Secret key', fix: "rename it using letters, digits, '.', '_' and '-' only" });
+      continue;
+    }
+    data[key] = Buffer.from(bytes).toString('base64');
+  }
+  return data;
+}
 
 /** Certificates of one folder as `data`: every `*.pem`, in subfolders too, keyed by base name. */
 function certificates(ctx: SecretsContext, folder: string, issues: IssueList): Record<string, string> {
@@ -163,7 +180,22 @@ const builders: Builders = {
           ...(h.useStableCondor ? { CONDOR_CHANNEL: '.stable' } : {}),
         },
       },
+      // files of harvester_auth/ (e.g. the internal client's token configuration), mounted at /opt/harvester/etc/auth
+      'harvester-auth': { data: folderFiles(ctx, 'harvester_auth', issues) },
       'harvester-certs': { data: certificates(ctx, 'harvester_certs', issues) },
+      // run by MariaDB on its first start (/docker-entrypoint-initdb.d)
+      'harvester-initdb': {
+        stringData: {
+          'init_harvester_db.sql': [
+            'CREATE DATABASE IF NOT EXISTS harvester;',
+            `CREATE USER IF NOT EXISTS 'harvester'@'%' IDENTIFIED BY '${sqlText(h.database.password)}';`,
+            "GRANT ALL PRIVILEGES ON harvester.* TO 'harvester'@'localhost';",
+            "GRANT ALL PRIVILEGES ON harvester.* TO 'harvester'@'%';",
+            'FLUSH PRIVILEGES;',
+            '',
+          ].join('\n'),
+        },
+      },
     };
   },
 

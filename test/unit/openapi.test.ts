@@ -260,6 +260,12 @@ function apiRuleProblems(o: K8sObject): string[] {
       if (volumes.has(v.name)) out.push(`spec.template.spec.volumes[${i}].name ${JSON.stringify(v.name)} is duplicated`);
       volumes.add(v.name);
     }
+    // a StatefulSet's per-pod claims are volumes of the pod too
+    for (const [i, t] of (o.kind === 'StatefulSet' ? ((spec?.volumeClaimTemplates as Obj[] | undefined) ?? []) : []).entries()) {
+      const n = t.metadata?.name;
+      if (volumes.has(n)) out.push(`spec.volumeClaimTemplates[${i}].metadata.name ${JSON.stringify(n)} is also a pod volume`);
+      volumes.add(n);
+    }
     const containers = [...((pod.initContainers as Obj[] | undefined) ?? []).map((c) => ['initContainers', c] as const), ...((pod.containers as Obj[] | undefined) ?? []).map((c) => ['containers', c] as const)];
     const cnames = new Set<string>();
     for (const [i, [field, c]] of containers.entries()) {

@@ -22,10 +22,15 @@ const available = fs.existsSync(TOOL) && spawnSync('python3', ['-c', 'import yam
 const BIGMON_B4 = ['AWS_ACCESS_KEY_ATLAS', 'AWS_SECRET_KEY_ATLAS', 'BIGMON_SECRET_KEY', 'IDDS_DB_PASSWORD', 'PANDA_DB_PASSWORD', 'SOCIAL_AUTH_CERNOIDC_SECRET', 'SOCIAL_AUTH_GITHUB_SECRET', 'SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET', 'SOCIAL_AUTH_INDIGOIAMOIDC_SECRET'].map((k) => `ConfigMap/test-bigmon-main-env key:${k}`);
 const MARIADB_B12 = (c: string) => `Deployment/test-${c}-mariadb containers[mariadb].image=bitnami/mariadb:latest`;
 const EXPECTED: Record<string, string[]> = {
-  none: [...BIGMON_B4, MARIADB_B12('harvester'), MARIADB_B12('iam')],
-  lsst: [...BIGMON_B4, MARIADB_B12('harvester'), MARIADB_B12('iam')],
+  none: [...BIGMON_B4, MARIADB_B12('iam')],
+  lsst: [...BIGMON_B4, MARIADB_B12('iam')],
   sphenix: [...BIGMON_B4, MARIADB_B12('iam')],
 };
+
+/** Objects of the components that follow upstream HEAD rather than the 2022 charts. */
+const HEAD_TARGETS = /[/ ]test-harvester[- ]|\/test-harvester$/;
+/** Secrets HEAD added that the 2022 render lacks. */
+const HEAD_SECRETS = ['Secret/panda-secrets-harvester-auth', 'Secret/panda-secrets-harvester-initdb'];
 
 function parity(ref: string, yaml: string): { missing: string[]; extra: string[]; line: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parity-'));
@@ -42,17 +47,18 @@ describe.skipIf(!available)('parity with upstream', () => {
   it.each(['none', 'lsst', 'sphenix'])('%s: every facet but the documented differences', (exp) => {
     const objs = renderFromOptions({ affix: 'test-', ...(exp !== 'none' ? { experiment: exp } : {}) }).objects;
     const p = parity(path.join(REF, exp), toYamlStream(objs));
-    expect(p.missing.sort()).toEqual(EXPECTED[exp]!.sort());
+    // harvester follows upstream HEAD (StatefulSets, new mounts and claims): checked in parity-head.test.ts
+    expect(p.missing.filter((m) => !HEAD_TARGETS.test(m)).sort()).toEqual(EXPECTED[exp]!.sort());
     const extra = p.extra.filter((x) => x !== 'Secret/test-bigmon-main-secret-env');
     // upstream cannot render harvester for sphenix (B1); we do
-    expect(extra.every((x) => exp === 'sphenix' && /harvester/.test(x))).toBe(true);
+    expect(extra.filter((x) => !(exp === 'sphenix' && /harvester/.test(x)) && !HEAD_TARGETS.test(x))).toEqual([]);
     expect(p.line).toMatch(/^parity: /);
   });
   it('secrets: 100% with upstream secrets values', () => {
     const objs = renderSecretsFromOptions({ affix: 'test-', files: [`secrets=${path.join(SHARED, 'upstream/seed/values/secrets/values.yaml')}`], keystore: '{"keys":[]}' }).objects;
     const p = parity(path.join(REF, 'secrets.yaml'), toYamlStream(objs));
     expect(p.missing).toEqual([]);
-    expect(p.extra).toEqual([]);
+    expect(p.extra.filter((x) => !HEAD_SECRETS.includes(x))).toEqual([]);
     expect(p.line).toMatch(/parity: 100.0%/);
   });
 });

@@ -574,13 +574,14 @@ describe('harvester experiments', () => {
     expectValid(objs);
   });
 
-  it('sphenix: noRoot, nas claims, a Route whose FIXME host a real install refuses; no proxies (HEAD moved them to the secrets)', () => {
+  it('sphenix: noRoot, nas claims, a Route under the BigMon host; no proxies (HEAD moved them to the secrets)', () => {
     const objs = renderComponent('harvester', overlay('sphenix'));
     expect(container(objs).securityContext).toEqual({ runAsGroup: 15678 });
     expect(envData(objs)).toEqual({ EXPERIMENT: 'sphenix' });
     expect(find(objs, 'PersistentVolumeClaim', 'test-harvester-mariadb').spec.storageClassName).toBe('nas');
-    expect(find(objs, 'Route', 'test-harvester-route').spec.host).toBe('FIXME');
-    const r = renderFromOptions({ affix: 'test-', experiment: 'sphenix', enable: ['harvester'] });
+    expect(find(objs, 'Route', 'test-harvester-route').spec).toMatchObject({ host: 'sphenix-panda.apps.rcf.bnl.gov', path: '/test-harvester' });
+    // upstream's overlay has hostName FIXME: a real install refuses it
+    const r = renderFromOptions({ affix: 'test-', experiment: 'sphenix', enable: ['harvester'], sets: ['harvester.harvester.route.hostName=FIXME'] });
     expect(r.placeholders.map((i) => i.where)).toEqual(['Route/test-harvester-route spec.host']);
     expectValid(objs.filter((o) => o.kind !== 'Route'));
   });

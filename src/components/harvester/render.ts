@@ -18,6 +18,7 @@ import {
   type K8sObject,
   type Owner,
 } from '../../core/k8s.js';
+import { secretName, type SecretId } from '../../secrets/refs.js';
 import { defineComponent, type FileSet, type RenderContext } from '../types.js';
 import { harvesterConfig } from './config.js';
 import { harvesterSchema, type HarvesterValues } from './values.js';
@@ -210,7 +211,7 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, deploymentName: st
   const o = owner('harvester', ctx.names.release, 'harvester', h.nameOverride);
   const name = ctx.names.sub('harvester', h.fullnameOverride);
   const cm = { configjson: `${name}-configjson`, queueconfig: `${name}-queueconfig`, env: `${name}-env`, sandbox: `${name}-sandbox` };
-  const secret = (s: string) => `${ctx.secretPrefix}-${s}`;
+  const secret = (id: SecretId) => secretName(ctx.secretPrefix, id);
   const harvesterId = deploymentName || ctx.names.release;
 
   const noProxy = harvesterNoProxy(h, name, ctx.stack.panda.sub('server'));
@@ -382,7 +383,7 @@ function renderMariadb(m: MariadbSub, ctx: RenderContext): K8sObject[] {
         name: 'mariadb',
         ports: [{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }],
         // MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD create the database on first start
-        envFrom: [envFrom.secret(`${ctx.secretPrefix}-harvester-envs`)],
+        envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'harvester-envs'))],
         env: [{ name: 'MARIADB_EXTRA_FLAGS', value: '--innodb_snapshot_isolation=0' }],
         readinessProbe: { tcpSocket: { port: 'mariadb-port' }, initialDelaySeconds: 5, periodSeconds: 10 },
         // the official image keeps its data in /var/lib/mysql, the Bitnami image in /bitnami/mariadb (B12)
@@ -396,7 +397,7 @@ function renderMariadb(m: MariadbSub, ctx: RenderContext): K8sObject[] {
       },
       volumes: [
         vol.pvc(data, p.existingClaim || name),
-        vol.secret(`${name}-initdb`, `${ctx.secretPrefix}-harvester-initdb`),
+        vol.secret(`${name}-initdb`, secretName(ctx.secretPrefix, 'harvester-initdb')),
         vol.configMap(`${name}-custom`, `${name}-custom`),
       ],
     }),
