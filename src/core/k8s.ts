@@ -100,34 +100,10 @@ export function secret(o: Owner, name: string, body: { stringData?: Record<strin
  * bound to that volume by selector when `selectorOn`.
  */
 export function storage(o: Owner, name: string, v: StorageValues, selectorOn: boolean): K8sObject[] {
-  const out: K8sObject[] = [];
-  if (v.create) {
-    const pv: K8sObject & V1PersistentVolume = {
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: meta(o, name),
-      spec: {
-        ...(v.class !== null ? { storageClassName: v.class } : {}),
-        capacity: { storage: v.size },
-        accessModes: [...v.accessModes],
-        hostPath: { path: v.path },
-      },
-    };
-    out.push(pv);
-  }
-  const pvc: K8sObject & V1PersistentVolumeClaim = {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: meta(o, name),
-    spec: {
-      ...(v.class !== null ? { storageClassName: v.class } : {}),
-      accessModes: [...v.accessModes],
-      resources: { requests: { storage: v.size } },
-      ...(selectorOn ? { selector: { matchLabels: selectorLabels(o) } } : {}),
-    },
-  };
-  out.push(pvc);
-  return out;
+  return [
+    ...(v.create ? [persistentVolume(o, name, { class: v.class, size: v.size, path: v.path, accessModes: v.accessModes })] : []),
+    persistentVolumeClaim(o, name, { class: v.class, size: v.size, selector: selectorOn, accessModes: v.accessModes }),
+  ];
 }
 
 export interface VolumeOptions {
