@@ -10,7 +10,7 @@ import { COMPONENTS, resolveAffix, stackNames, type ComponentName } from '../cor
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, refOf, refKey, inNamespace, type Plan } from '../plan/plan.js';
 import { renderFromOptions, resolve, secretsRenderer, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
-import { err, out } from './output.js';
+import { err, out, warnIgnored } from './output.js';
 import { createProgress, table } from './progress.js';
 import { parseDuration, realClock, type Clock } from '../cluster/clock.js';
 import { hideSecretValues, lineDiff, normalize } from '../cluster/diff.js';
@@ -201,6 +201,7 @@ export interface InstallDeps {
 /** Install or upgrade. Returns the exit code; the report is printed (text or JSON). */
 export async function installCommand(opts: RenderOptions, f: Flags, deps: InstallDeps = {}): Promise<number> {
   const rendered = renderFromOptions(opts);
+  if (!deps.quiet) warnIgnored(rendered.ignored);
   if (rendered.placeholders.length && !f.allowPlaceholders) {
     throw new PandaError(
       'values still hold FIXME placeholders; nothing was applied',

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnMissingPayloads, warnPlaceholders } from './output.js';
+import { err, out, warnIgnored, warnMissingPayloads, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -100,6 +100,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
         const { renderFromOptions } = await import('../render/inputs.js');
         const r = renderFromOptions(opts);
         const text = toYamlStream(r.objects);
+        warnIgnored(r.ignored);
         warnPlaceholders(r.placeholders);
         warnMissingPayloads(r.missingPayloads);
         out(text);

@@ -339,7 +339,7 @@ export function ingress(o: Owner, name: string, v: IngressValues, port: number):
     },
   };
   if (v.tls.length) {
-    ing.spec!.tls = v.tls.map((t) => ({ hosts: t.hosts.map(host), ...(t.secretName ? { secretName: t.secretName } : {}) }));
+    ing.spec!.tls = v.tls.map((t) => ({ hosts: t.hosts.map(host), ...(typeof t.secretName === 'string' && t.secretName ? { secretName: t.secretName } : {}) }));
   }
   return ing;
 }

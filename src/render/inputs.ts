@@ -4,11 +4,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PandaError } from '../core/errors.js';
+import { PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
 import { resolveAffix, stackNames, type Affix } from '../core/names.js';
 import { readLayers, resolveValues, type ValuesSources } from '../values/load.js';
-import type { Values } from '../values/schema.js';
+import { valuesSchema, type Values } from '../values/schema.js';
+import { ignoredKeys } from '../values/ignored.js';
 import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
@@ -27,6 +28,8 @@ export interface RenderOptions extends ValuesSources, Selection {
 export interface Resolved {
   values: Values;
   affix: Affix;
+  /** Keys the value files set that have no effect (upstream carries them unread), with file:line. */
+  ignored: Issue[];
   /** The secrets values file in use, if any. */
   secretsFile?: string;
 }
@@ -44,7 +47,7 @@ export function resolve(o: RenderOptions): Resolved {
   const layers = readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}) });
   const values = resolveValues(layers);
   const affix = resolveAffix(o.affix, values.secrets.affix, secretsFile);
-  return { values, affix, ...(secretsFile ? { secretsFile } : {}) };
+  return { values, affix, ignored: ignoredKeys(layers, valuesSchema), ...(secretsFile ? { secretsFile } : {}) };
 }
 
 export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {

@@ -4,6 +4,7 @@
  * is generated from it for editor completion.
  */
 import { z } from 'zod';
+import { markIgnored } from './ignored.js';
 
 /** A string option. Numbers are refused (quote them) so `tag: 1.10` cannot silently become "1.1". */
 export const str = (description: string, def: string) => z.string().default(def).describe(`${description}\n@default ${JSON.stringify(def)}`);
@@ -27,7 +28,8 @@ export const k8sList = (description: string) => z.array(z.unknown()).default([])
 export const stringMap = (description: string) => z.record(z.string(), z.string()).default({}).describe(`${description}\n@default {}`);
 
 /** Marks keys that upstream's values carry but no template reads; accepted so upstream files load unchanged. */
-export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') => z.unknown().optional().describe(description);
+export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') =>
+  markIgnored(z.unknown().optional().describe(description), description);
 
 export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always' | 'IfNotPresent' | 'Never') =>
   z
@@ -67,6 +69,32 @@ export const storageSchema = (d: StorageDefaults) =>
     })
     .prefault({});
 export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;
+
+/** HEAD's shared logs claim: several components mount one RWX claim, each in its own sub-directory. */
+export const sharedStorageFields = {
+  sharedPvcName: str(
+    'Mount this existing shared claim (e.g. `panda-shared-logs`) instead of an own one; used when `create` is false.',
+    '',
+  ),
+  subPath: str('Sub-directory of the volume to mount (with `sharedPvcName`: this component\'s directory on the shared claim).', ''),
+};
+
+/** Read-only CVMFS repositories through the CVMFS CSI driver: one PV/PVC `<fullname>-cvmfs-<name>` each, mounted at `/cvmfs/<repository>`. */
+export const cvmfsSchema = z
+  .strictObject({
+    enabled: bool('Mount the CVMFS repositories below (needs the cvmfs.csi.cern.ch CSI driver and the `cvmfs` StorageClass).', false),
+    repositories: z
+      .array(
+        z.strictObject({
+          name: z.string().describe('Short name: object names `<fullname>-cvmfs-<name>`, volume `cvmfs-<name>`.'),
+          repository: z.string().describe('CVMFS repository, e.g. atlas.cern.ch; mounted at /cvmfs/<repository>.'),
+        }),
+      )
+      .default([])
+      .describe('Repositories to mount.\n@default []'),
+  })
+  .prefault({});
+export type CvmfsValues = z.infer<typeof cvmfsSchema>;
 
 export const serviceAccountSchema = z
   .strictObject({
@@ -118,14 +146,27 @@ export const ingressTlsSchema = z.strictObject({
   hosts: z.array(z.strictObject({ domain: z.string().default(''), hostOverride: z.string().default('') })).default([]),
 });
 
-export const ingressSchema = (d: { enabled: boolean; annotations: Record<string, string>; hosts?: unknown[]; tls?: unknown[] }) =>
+export const ingressSchema = (d: {
+  enabled: boolean;
+  annotations: Record<string, string>;
+  hosts?: unknown[];
+  tls?: unknown[];
+  /** The TLS Secret is fixed (a secrets-lifecycle Secret); `tls[].secretName` is accepted and reported as ignored. */
+  fixedTlsSecret?: string;
+}) =>
   z
     .strictObject({
       enabled: bool('Expose the service through an Ingress.', d.enabled),
       className: str('ingressClassName (set only when non-empty).', ''),
       annotations: z.record(z.string(), z.string()).default(d.annotations).describe('Ingress annotations, verbatim.'),
       hosts: z.array(ingressHostSchema).default((d.hosts ?? [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }]) as never),
-      tls: z.array(ingressTlsSchema).default((d.tls ?? []) as never),
+      tls: z
+        .array(
+          d.fixedTlsSecret
+            ? ingressTlsSchema.extend({ secretName: unused(`Ignored: the TLS certificate is always the ${d.fixedTlsSecret} Secret of the secrets lifecycle.`) })
+            : ingressTlsSchema,
+        )
+        .default((d.tls ?? []) as never),
     })
     .prefault({});
 export type IngressValues = z.infer<ReturnType<typeof ingressSchema>>;

@@ -109,12 +109,24 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
   return { source: file, scope, tree: placeAt(scope, value), parsed };
 }
 
-/** Put a per-chart file's content at its place; its `global:` block goes to the top. */
+/**
+ * Put a per-chart file's content at its place. Its `global.secret` is the stack's one Secret
+ * prefix and goes to the top; any other `global` key belongs to that chart alone (upstream's
+ * globals are per chart: bigmon's `global.existingTlsSecret` is not panda's) and goes to
+ * `<chart>.global`.
+ */
 function placeAt(scope: Scope, value: Record<string, unknown>): unknown {
   if (scope.length === 0) return value;
   const { global, ...rest } = value;
   const tree: Record<string, unknown> = { [scope[0]]: rest };
-  if (scope[0] !== 'secrets' && global !== undefined) tree.global = global;
+  if (scope[0] === 'secrets' || global === undefined) return tree;
+  if (!isPlainObject(global)) {
+    tree.global = global;
+    return tree;
+  }
+  const { secret, ...own } = global;
+  if (secret !== undefined) tree.global = { secret };
+  if (Object.keys(own).length) rest.global = own;
   return tree;
 }
 

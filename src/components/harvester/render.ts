@@ -336,7 +336,7 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, deploymentName: st
   if (h.ingress.enabled) {
     const ing = ingress(o, name, h.ingress, h.service.httpPort);
     // upstream serves the logs under the BigMon host, with its certificate
-    for (const t of ing.spec?.tls ?? []) t.secretName ??= secret('bigmon-tls-certs');
+    for (const t of ing.spec?.tls ?? []) t.secretName = secret('bigmon-tls-certs');
     objects.push(ing);
   }
   if (h.route.enabled) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, ingressSchema, int, proxyFields, str, unused, workloadFields } from '../../values/common.js';
+import { bool, cvmfsSchema, ingressSchema, int, proxyFields, str, unused, workloadFields } from '../../values/common.js';
 
 /** HEAD's default resources of both Harvester and its MariaDB (requests = limits). */
 const HEAD_RESOURCES = {
@@ -105,6 +105,7 @@ export const harvesterSubSchema = z
       enabled: false,
       annotations: {},
       hosts: [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/condor_logs', pathType: 'Prefix' }] }],
+      fixedTlsSecret: '<secret prefix>-bigmon-tls-certs',
     }).describe('Ingress to the condor logs (`/condor_logs` on the HTTP port). Its TLS uses the `<secret prefix>-bigmon-tls-certs` Secret, as upstream (the logs are served under the BigMon host).'),
     route: z
       .strictObject({
@@ -113,16 +114,7 @@ export const harvesterSubSchema = z
       })
       .prefault({})
       .describe('OpenShift/OKD Route to the condor logs.'),
-    cvmfs: z
-      .strictObject({
-        enabled: bool('Mount CVMFS repositories read-only through the CVMFS CSI driver (one PV/PVC `<release>-cvmfs-<name>` each).', false),
-        repositories: z
-          .array(z.strictObject({ name: z.string().describe('Short name (volume `cvmfs-<name>`).'), repository: z.string().describe('Repository, mounted at /cvmfs/<repository>.') }))
-          .default([])
-          .describe('Repositories to mount.\n@default []'),
-      })
-      .prefault({})
-      .describe('CVMFS repositories (cvmfs.csi.cern.ch, StorageClass `cvmfs`).'),
+    cvmfs: cvmfsSchema.describe('CVMFS repositories (cvmfs.csi.cern.ch, StorageClass `cvmfs`), mounted read-only at /cvmfs/<repository>.'),
     pilotcerts: unused('Upstream overlays set `pilotcerts.enabled`; no template reads it. Pilot certificates come from the harvester-certs Secret.'),
   })
   .prefault({});
