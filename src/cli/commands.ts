@@ -3,10 +3,10 @@
  * (render → plan, pure), then talks to the API through `Kube`, and returns an exit code; output
  * goes through the CLI's writers.
  */
-import { components } from '../components/index.js';
+import { COMPONENTS, registry } from '../components/registry.js';
 import { ExitCode, IssueList, PandaError } from '../core/errors.js';
 import { LABEL, type K8sObject } from '../core/k8s.js';
-import { COMPONENTS, resolveAffix, stackNames, type ComponentName } from '../core/names.js';
+import { resolveAffix, stackNames } from '../core/names.js';
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, refOf, refKey, inNamespace, type Plan } from '../plan/plan.js';
 import { renderFromOptions, resolve, secretsRenderer, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
@@ -64,17 +64,7 @@ async function checkNamespace(kube: Kube): Promise<void> {
 
 /** Secrets each selected sub-component reads, which the secrets lifecycle must have installed. */
 export function requiredSecrets(plan: Plan, prefix: string): Map<string, string[]> {
-  const need = new Map<string, string[]>();
-  for (const c of plan.components) {
-    for (const s of components[c.name].subs) {
-      if (!c.subs.includes(s.name)) continue;
-      for (const suffix of s.secrets) {
-        const name = `${prefix}-${suffix}`;
-        need.set(name, [...(need.get(name) ?? []), `${c.name}.${s.name}`]);
-      }
-    }
-  }
-  return need;
+  return registry.requiredSecrets(plan.components, prefix);
 }
 
 async function preflight(kube: Kube, plan: Plan, prefix: string): Promise<void> {
@@ -341,7 +331,7 @@ function age(ts: string | undefined, now: number): string {
 }
 
 export async function statusRows(kube: Kube, affix?: string, now = Date.now()): Promise<StatusRow[]> {
-  const releases = affix ? new Set(Object.values(stackNames(resolveAffix(affix, undefined))).map((n) => n.release)) : undefined;
+  const releases = affix ? new Set(Object.values(stackNames(resolveAffix(affix, undefined), COMPONENTS)).map((n) => n.release)) : undefined;
   const selector = ownedSelector();
   const [deploys, pvcs, pods] = await Promise.all([
     kube.list('apps/v1', 'Deployment', { labelSelector: selector }),
@@ -391,8 +381,6 @@ export async function statusCommand(f: Flags, deps: InstallDeps = {}): Promise<n
 
 // ---------------------------------------------------------------- uninstall
 
-/** Tiers in reverse: dependents first. */
-const REVERSE_TIERS: ComponentName[][] = [['harvester', 'idds', 'bigmon'], ['panda'], ['msgsvc', 'iam']];
 
 /** The values an instance command needs besides the cluster: affix and Secret prefix. */
 const instanceValues = (f: Flags) =>
@@ -400,16 +388,17 @@ const instanceValues = (f: Flags) =>
 
 export async function uninstallCommand(f: Flags, deps: InstallDeps = {}): Promise<number> {
   const affix = instanceValues(f).affix;
-  const names = stackNames(affix);
+  const names = stackNames(affix, COMPONENTS);
   const selected = (f.enable as string[] | undefined)?.length ? (f.enable as string[]) : [...COMPONENTS];
-  const bad = selected.filter((c) => !(COMPONENTS as readonly string[]).includes(c));
+  const bad = selected.filter((c) => !registry.get(c));
   if (bad.length) throw new PandaError('unknown component', bad.map((c) => ({ where: `--enable ${c}`, message: 'unknown component', fix: `use one of: ${COMPONENTS.join(', ')}` })));
   const kube = deps.kube ?? connect(target(f));
   const clock = deps.clock ?? realClock;
   const timeoutMs = duration(f.timeout ?? '5m', '--timeout');
   const deleted: string[] = [];
   const kept: string[] = [];
-  for (const tier of REVERSE_TIERS) {
+  // tiers in reverse: dependents first
+  for (const tier of registry.reverseTiers) {
     const comps = tier.filter((c) => selected.includes(c));
     const gone: ReturnType<typeof refOf>[] = [];
     await Promise.all(

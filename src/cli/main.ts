@@ -187,7 +187,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 
   program.addCommand(
     new Command('schema').description('print the JSON Schema of the values files (for editor completion)').action(act(async () => {
-      const { jsonSchema } = await import('../values/jsonschema.js');
+      const { jsonSchema } = await import('../render/values.js');
       out(JSON.stringify(jsonSchema(), null, 2) + '\n');
     })),
   );
@@ -197,7 +197,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .option('--from <dir>', 'an upstream panda-k8s checkout')
       .option('--experiment-dir <dir>', 'directory of your own experiments; repeatable', many)
       .action(act(async (flags: { from?: string; experimentDir?: string[] }) => {
-        const { listExperiments } = await import('../values/load.js');
+        const { listExperiments } = await import('../render/values.js');
         out(listExperiments({ ...(flags.from ? { from: flags.from } : {}), experimentDirs: flags.experimentDir ?? [] }).join('\n') + '\n');
       })),
   );

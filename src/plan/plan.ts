@@ -7,26 +7,17 @@
  * ready. A component starts once every component it depends on is ready; a sub-component's
  * workloads start once the sub-components it runs after (a database before its server) are ready.
  */
-import { components, componentDeps } from '../components/index.js';
+import { registry, type ComponentName } from '../components/registry.js';
 import { LABEL, type K8sObject } from '../core/k8s.js';
-import type { ComponentName } from '../core/names.js';
+import { inNamespace, refOf, type ObjectRef } from '../core/objects.js';
+// the object facts moved to core; re-exported for the modules that still import them from here
+export { CLUSTER_SCOPED, inNamespace, refKey, refOf, type ObjectRef } from '../core/objects.js';
 import type { RenderedStack } from '../render/stack.js';
 
 export type Phase = 'config' | 'workload';
 
 /** Kinds applied before any workload of their component. */
 const CONFIG_KINDS = new Set(['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'Service']);
-/** Cluster-scoped kinds we render. */
-export const CLUSTER_SCOPED = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  /** Undefined for cluster-scoped kinds. */
-  namespace?: string;
-}
-
 export interface PlanNode {
   /** `panda` (the component's config objects) or `panda/server` (a sub-component's workloads). */
   id: string;
@@ -48,38 +39,15 @@ export interface Plan {
   waves: string[][];
 }
 
-export function refOf(o: K8sObject, namespace: string): ObjectRef {
-  return {
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    name: o.metadata.name,
-    ...(CLUSTER_SCOPED.has(o.kind) ? {} : { namespace }),
-  };
-}
-
-export const refKey = (r: ObjectRef) => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
-
-/**
- * A copy of the object placed in the namespace (cluster-scoped kinds unchanged, except that a
- * PersistentVolume reserved for a claim of the stack gets the claim's namespace).
- */
-export function inNamespace(o: K8sObject, namespace: string): K8sObject {
-  const c = structuredClone(o);
-  if (!CLUSTER_SCOPED.has(o.kind)) c.metadata.namespace = namespace;
-  const claimRef = o.kind === 'PersistentVolume' ? ((c.spec as { claimRef?: { namespace?: string } } | undefined)?.claimRef) : undefined;
-  if (claimRef && !claimRef.namespace) claimRef.namespace = namespace;
-  return c;
-}
-
 export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: string): Plan {
   const nodes: PlanNode[] = [];
   const present = new Set(stack.components.map((c) => c.name));
   const subNodes = new Map<ComponentName, string[]>();
   for (const c of stack.components) {
-    const comp = components[c.name];
+    const comp = registry.must(c.name);
     const ids = c.subs.map((s) => `${c.name}/${s}`);
     subNodes.set(c.name, ids);
-    const upstream = componentDeps[c.name].filter((d) => present.has(d)).flatMap((d) => subNodes.get(d) ?? [d]);
+    const upstream = registry.needs(c.name).filter((d) => present.has(d)).flatMap((d) => subNodes.get(d) ?? [d]);
     const config = c.objects.filter((o) => CONFIG_KINDS.has(o.kind));
     nodes.push({ id: c.name, component: c.name, deps: upstream, apply: config.map((o) => inNamespace(o, namespace)), await: [] });
     const subOf = (o: K8sObject) => {

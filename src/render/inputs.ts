@@ -6,18 +6,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { resolveAffix, stackNames, type Affix } from '../core/names.js';
-import { readLayers, resolveValues, type ValuesSources } from '../values/load.js';
-import { valuesSchema, type Values } from '../values/schema.js';
+import { resolveAffix, type Affix } from '../core/names.js';
+import { secretsStack } from '../secrets/context.js';
 import { ignoredKeys } from '../values/ignored.js';
+import type { ValuesSources } from '../values/load.js';
+import { readLayers, resolveValues } from './values.js';
 import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
-import { BUILTIN_SECRETS_FILES } from './paths.js';
+import { BUILTIN_SECRETS_FILES } from '../core/paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
-import type { FileSet } from '../components/types.js';
-import { components } from '../components/index.js';
-import type { ComponentName } from '../core/names.js';
+import type { FileSet } from '../core/files.js';
+import { registry, valuesSchema, type ComponentName, type Values } from '../components/registry.js';
 
 export interface RenderOptions extends ValuesSources, Selection {
   affix?: string;
@@ -68,7 +68,7 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
     selection: o,
     sandbox: (c) => {
       let s = cache.get(c);
-      const checkout = components[c].checkout;
+      const checkout = registry.must(c).checkout;
       if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [], o.from && checkout ? { root: o.from, sets: checkout } : undefined)));
       return s;
     },
@@ -126,7 +126,7 @@ export function secretsRenderer(o: SecretsOptions): SecretsRenderer {
     ...r,
     prefix,
     filesDir,
-    render: (keystore) => renderSecrets(r.values.secrets, { affix: r.affix, prefix, stack: stackNames(r.affix), files, iamKeystore: keystore ?? generateJwks() }),
+    render: (keystore) => renderSecrets(r.values.secrets, { affix: r.affix, prefix, stack: secretsStack(r.affix), files, iamKeystore: keystore ?? generateJwks() }),
   };
 }
 

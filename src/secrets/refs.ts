@@ -3,8 +3,10 @@
  * prefix `global.secret`), the section of the secrets values that gates it, and the keys it holds.
  * Components take Secret names and keys from here ({@link secretName}, {@link secretKeyRef}), so a
  * reference to a Secret or key that is not installed is a compile error, and the secrets render is
- * tested against the same catalogue.
+ * tested against the same catalogue. Component declarations list the Secrets a sub-component
+ * reads as typed references ({@link secretRefs}: `secretRefs.pandaEnvs`).
  */
+import { secretName as nameOf } from '../core/names.js';
 
 /** One Secret of the catalogue. */
 export interface SecretEntry {
@@ -168,7 +170,7 @@ export const SECRET_IDS = Object.keys(SECRETS) as SecretId[];
 
 /** `<prefix>-<id>`: the one way a Secret of the lifecycle is named. */
 export function secretName(prefix: string, id: SecretId): string {
-  return `${prefix}-${id}`;
+  return nameOf(prefix, id);
 }
 
 /** An env `valueFrom.secretKeyRef` to one key of a catalogued Secret. */
@@ -186,3 +188,25 @@ export function isCataloguedKey(id: SecretId, key: string): boolean {
 export function sectionSecrets(section: SecretSection): SecretId[] {
   return SECRET_IDS.filter((id) => SECRETS[id].section === section);
 }
+
+/** A typed reference to one catalogued Secret, as component declarations list them. */
+export interface SecretRef<S extends SecretId = SecretId> {
+  /** Name after the prefix (`panda-envs`). */
+  readonly id: S;
+  readonly section: SecretSection;
+  /** The Secret's name under this prefix. */
+  name(prefix: string): string;
+  /** An env `valueFrom` reading one of its keys. */
+  keyRef(prefix: string, key: SecretKey<S>): { secretKeyRef: { name: string; key: string } };
+}
+
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+const camel = (id: string) => id.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Every catalogued Secret as a typed reference, by camel-cased id: `secretRefs.pandaEnvs`, `secretRefs.iamDbEnvs`. */
+export const secretRefs = Object.fromEntries(
+  SECRET_IDS.map((id): [string, SecretRef] => [
+    camel(id),
+    { id, section: SECRETS[id].section, name: (prefix) => secretName(prefix, id), keyRef: (prefix, key) => secretKeyRef(prefix, id, key as never) },
+  ]),
+) as { readonly [S in SecretId as Camel<S>]: SecretRef<S> };

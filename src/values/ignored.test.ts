@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { unused } from './common.js';
 import { ignoredKeys } from './ignored.js';
-import { readLayers, resolveValues } from './load.js';
-import { valuesSchema } from './schema.js';
+import { readLayers, resolveValues } from '../render/values.js';
+import { valuesSchema } from '../components/registry.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'panda-k8s-ignored-'));
 function file(name: string, text: string): string {

@@ -5,9 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffCommand, statusRows, uninstallCommand } from '../../src/cli/commands.js';
-import { componentDeps } from '../../src/components/index.js';
+import { registry } from '../../src/components/registry.js';
 import { PandaError } from '../../src/core/errors.js';
-import type { ComponentName } from '../../src/core/names.js';
 import type { Kube } from '../../src/cluster/kube.js';
 import { affixFor, cleanupVolumes, ensureRouteCrd, install, installSecrets, kubeconfig, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
 
@@ -38,7 +37,7 @@ async function assertTierOrder(kube: Kube, r: Recorded): Promise<void> {
     const cond = (d.status?.conditions as { type: string; lastTransitionTime: string }[]).find((x) => x.type === 'Available');
     availableAt.set(c, Math.max(availableAt.get(c) ?? 0, Date.parse(cond!.lastTransitionTime)));
   }
-  for (const [c, deps] of Object.entries(componentDeps) as [ComponentName, ComponentName[]][]) {
+  for (const { name: c, needs: deps } of registry.list) {
     if (!firstApplied.has(c)) continue;
     for (const d of deps) {
       expect(firstApplied.get(c)!, `${c} applied before ${d} was ready`).toBeGreaterThanOrEqual(ready.get(d)!);

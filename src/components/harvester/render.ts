@@ -1,27 +1,17 @@
-import type { V1Container, V1PodSpec, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
 import { PandaError, type Issue } from '../../core/errors.js';
-import {
-  binaryConfigMap,
-  checkConfigMapSize,
-  configMap,
-  cvmfsVolumes,
-  envFrom,
-  ingress,
-  owner,
-  persistentVolume,
-  persistentVolumeClaim,
-  proxyEnv,
-  route,
-  service,
-  vol,
-  workload,
-  type K8sObject,
-  type Owner,
-} from '../../core/k8s.js';
-import { secretName, type SecretId } from '../../secrets/refs.js';
-import { defineComponent, type FileSet, type RenderContext } from '../types.js';
+import { database } from '../../core/database.js';
+import { sortedFiles, type FileSet } from '../../core/files.js';
+import { binaryConfigMap, checkConfigMapSize, configMap, ingress, meta, proxyEnv, route, service, type K8sObject, type Owner, type Part } from '../../core/k8s.js';
+import { SubNames } from '../../core/names.js';
+import { envFrom, mount, port, vol, type Mount } from '../../core/pod.js';
+import { probe } from '../../core/probes.js';
+import { cvmfs, sharedClaim, storage, type StorageOptions } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { RenderContext } from '../define.js';
 import { harvesterConfig } from './config.js';
-import { harvesterSchema, type HarvesterValues } from './values.js';
+import type { HarvesterValues } from './values.js';
 
 type HarvesterSub = HarvesterValues['harvester'];
 type MariadbSub = HarvesterValues['mariadb'];
@@ -93,7 +83,7 @@ function checkText(files: FileSet, set: string, json: (file: string) => boolean)
   const data: Record<string, string> = {};
   const issues: Issue[] = [];
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  for (const [file, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [file, bytes] of sortedFiles(files)) {
     const where = `sandbox ${SANDBOX_FOLDER}/${set}/${file}`;
     let text: string;
     try {
@@ -133,48 +123,13 @@ export function harvesterConfigText(files: FileSet, experiment: string, pandaSer
   return checkText(new Map([[pick, bytes]]), CONFIGMAP_SET, () => true)[pick]!;
 }
 
-/** The claim a sub-directory mount of Harvester uses, and the objects it needs. */
-interface Claim {
-  objects: K8sObject[];
-  /** `claimName` of the pod volume, or undefined for a volumeClaimTemplate. */
-  claimName?: string;
-}
-
-function harvesterStorage(h: HarvesterSub, o: Owner, name: string): { objects: K8sObject[]; logs: Claim; wdirs: Claim; condor: Claim } {
-  const pv = h.persistentvolume;
-  const wd = h.persistentvolumewdir;
-  const cd = h.persistentvolumecondor;
-  const sub = (suffix: string): Owner => ({ ...o, name: `${o.name}-${suffix}` });
-  const objects: K8sObject[] = [];
-
-  const logs: Claim = { objects: [] };
-  if (pv.existingClaim) logs.claimName = pv.existingClaim;
-  else if (pv.create) {
-    logs.objects.push(persistentVolume(o, name, { class: pv.class, size: pv.size, path: pv.path, reclaim: 'Retain' }));
-    logs.objects.push(persistentVolumeClaim(o, name, { class: pv.class, size: pv.size, selector: pv.selector }));
-    logs.claimName = name;
-  }
-
-  // unset wdirs options follow the logs volume, as upstream's template does
-  const wdCreate = wd.create ?? pv.create;
-  const wdClass = wd.class === undefined ? pv.class : wd.class;
-  const wdirs: Claim = { objects: [] };
-  if (wd.existingClaim) wdirs.claimName = wd.existingClaim;
-  else {
-    if (wdCreate) wdirs.objects.push(persistentVolume(sub('wdirs'), `${name}-wdirs`, { class: wdClass, size: wd.size, path: wd.path ?? pv.path, reclaim: 'Retain' }));
-    wdirs.objects.push(persistentVolumeClaim(sub('wdirs'), `${name}-wdirs`, { class: wdClass, size: wd.size, selector: wd.selector ?? pv.selector }));
-    wdirs.claimName = `${name}-wdirs`;
-  }
-
-  const condor: Claim = { objects: [] };
-  if (cd.existingClaim) condor.claimName = cd.existingClaim;
-  else {
-    if (cd.create) condor.objects.push(persistentVolume(sub('condor-logs'), `${name}-condor-logs`, { class: cd.class, size: cd.size, path: cd.path, reclaim: 'Retain' }));
-    condor.objects.push(persistentVolumeClaim(sub('condor-logs'), `${name}-condor-logs`, { class: cd.class, size: cd.size, selector: cd.selector }));
-    condor.claimName = `${name}-condor-logs`;
-  }
-  objects.push(...logs.objects, ...wdirs.objects, ...condor.objects);
-  return { objects, logs, wdirs, condor };
+/**
+ * A further claim of Harvester (`<fullname>-wdirs`, `<fullname>-condor-logs`): the storage recipe
+ * with the claim's own name and selector labels (`<name>-wdirs`), as upstream labels them.
+ */
+function extraStorage(part: Part, role: string, v: StorageOptions) {
+  const o: Owner = { ...part.owner, name: `${part.owner.name}-${role}` };
+  return storage({ owner: o, names: new SubNames(part.names.release, part.names.sub, part.names.claimFor(role)) }, v);
 }
 
 /**
@@ -189,32 +144,43 @@ function sharedLogs(h: HarvesterSub, o: Owner): K8sObject[] {
     throw new PandaError('invalid Harvester values: sharedLogs.create needs sharedLogs.name', [
       { where: 'harvester.harvester.sharedLogs.name', message: 'sharedLogs.create is true but no name is given', fix: 'set sharedLogs.name, e.g. panda-shared-logs' },
     ]);
-  if (!s.shareID) return [persistentVolumeClaim(o, s.name, { class: s.storageClass || null, size: s.size, selector: false })];
+  if (!s.shareID) return [sharedClaim(o, s.name, { class: s.storageClass || null, size: s.size })];
   const trustee = { name: 'os-trustee', namespace: 'kube-system' };
-  const shared: K8sObject = {
-    ...persistentVolume(o, s.name, { class: 'manila-meyrin-cephfs', size: s.size, reclaim: 'Retain' }),
+  const pv: K8sObject = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: meta(o, s.name),
+    spec: {
+      storageClassName: MANILA_CLASS,
+      capacity: { storage: s.size },
+      accessModes: ['ReadWriteMany'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      claimRef: { name: s.name },
+      csi: {
+        driver: 'cephfs.manila.csi.openstack.org',
+        volumeHandle: s.shareID,
+        nodeStageSecretRef: trustee,
+        nodePublishSecretRef: trustee,
+        controllerExpandSecretRef: trustee,
+        volumeAttributes: { shareID: s.shareID, shareAccessID: s.shareAccessID, 'cephfs-mounter': 'fuse' },
+      },
+    },
   };
-  const spec = shared.spec as Record<string, unknown>;
-  spec.claimRef = { name: s.name };
-  spec.csi = {
-    driver: 'cephfs.manila.csi.openstack.org',
-    volumeHandle: s.shareID,
-    nodeStageSecretRef: trustee,
-    nodePublishSecretRef: trustee,
-    controllerExpandSecretRef: trustee,
-    volumeAttributes: { shareID: s.shareID, shareAccessID: s.shareAccessID, 'cephfs-mounter': 'fuse' },
-  };
-  return [shared, persistentVolumeClaim(o, s.name, { class: 'manila-meyrin-cephfs', size: s.size, selector: false, volumeName: s.name })];
+  const pvc = sharedClaim(o, s.name, { class: MANILA_CLASS, size: s.size }) as K8sObject & V1PersistentVolumeClaim;
+  pvc.spec!.volumeName = s.name;
+  return [pv, pvc];
 }
+/** StorageClass of CERN's Manila CephFS shares (upstream's static shared-logs volume). */
+const MANILA_CLASS = 'manila-meyrin-cephfs';
 
-function renderHarvester(h: HarvesterSub, ctx: RenderContext, deploymentName: string, withDb: boolean): K8sObject[] {
-  const o = owner('harvester', ctx.names.release, 'harvester', h.nameOverride);
-  const name = ctx.names.sub('harvester', h.fullnameOverride);
-  const cm = { configjson: `${name}-configjson`, queueconfig: `${name}-queueconfig`, env: `${name}-env`, sandbox: `${name}-sandbox` };
-  const secret = (id: SecretId) => secretName(ctx.secretPrefix, id);
-  const harvesterId = deploymentName || ctx.names.release;
+function renderHarvester(h: HarvesterSub, ctx: RenderContext, withDb: boolean): K8sObject[] {
+  const part = ctx.part('harvester', h);
+  const { owner: o, names: n } = part;
+  const cm = { configjson: n.configMap('configjson'), queueconfig: n.configMap('queueconfig'), env: n.configMap('env'), sandbox: n.configMap('sandbox') };
+  const harvesterId = ctx.deploymentName || ctx.names.release;
+  const pandaServer = ctx.names.of('panda').sub('server');
 
-  const noProxy = harvesterNoProxy(h, name, ctx.stack.panda.sub('server'));
+  const noProxy = harvesterNoProxy(h, n.fullname, pandaServer);
   const env: Record<string, string> = noProxy === undefined ? {} : proxyEnv({ ...h, noProxy }, noProxy);
   // B6: upstream never used this value; the Secret (envFrom'd after this ConfigMap) still wins
   if (h.experiment) env.EXPERIMENT = h.experiment;
@@ -234,109 +200,85 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, deploymentName: st
   }
 
   const securityContext = h.noRoot ? { runAsGroup: NO_ROOT_GROUP, ...structuredClone(h.securityContext) } : structuredClone(h.securityContext);
-  const store = harvesterStorage(h, o, name);
-  const cvmfs = cvmfsVolumes(name, h.cvmfs.enabled ? h.cvmfs.repositories : []);
-
-  const v = {
-    logs: `${name}-logs`,
-    wdirs: `${name}-wdirs`,
-    condor: `${name}-condor-logs`,
-    auth: `${name}-auth`,
-    cric: `${name}-cric-jsons-volume`,
-    certs: `${name}-certs`,
-    temp: `${name}-temp`,
-    special: `${name}-special-data`,
-  };
-  const withSub = (m: V1VolumeMount, subPath: string): V1VolumeMount => (subPath ? { ...m, subPath } : m);
-  // the condor logs on the logs claim itself: one volume, two sub-directories
-  const condorOnLogs = !!h.persistentvolumecondor.existingClaim && h.persistentvolumecondor.existingClaim === h.persistentvolume.existingClaim;
-  const mounts: V1VolumeMount[] = [
-    withSub({ name: v.logs, mountPath: '/var/log/panda/' }, h.persistentvolume.subPath),
-    withSub({ name: v.wdirs, mountPath: '/var/log/harvester_wdirs/' }, h.persistentvolumewdir.subPath),
-    withSub({ name: condorOnLogs ? v.logs : v.condor, mountPath: '/var/log/condor_logs/' }, h.persistentvolumecondor.subPath),
-    { name: cm.configjson, mountPath: '/opt/harvester/etc/configmap' },
-    { name: cm.queueconfig, mountPath: '/opt/harvester/etc/queue_config_mount' },
-    { name: cm.sandbox, mountPath: '/opt/harvester/sandbox' },
-    { name: v.auth, mountPath: '/opt/harvester/etc/auth' },
-    { name: v.cric, mountPath: '/var/cric' },
-    { name: v.certs, mountPath: '/opt/harvester/etc/certs' },
-    { name: v.temp, mountPath: '/tmp' },
-    ...(special.mount ? [{ name: v.special, mountPath: special.path }] : []),
-    ...cvmfs.mounts,
-  ];
-  const volumes: V1Volume[] = [
-    vol.configMap(cm.configjson, cm.configjson),
-    vol.configMap(cm.queueconfig, cm.queueconfig),
-    vol.configMap(cm.sandbox, cm.sandbox),
-    vol.secret(v.auth, secret('harvester-auth')),
-    ...(condorOnLogs ? [] : [vol.pvc(v.condor, store.condor.claimName!)]),
-    ...(special.mount ? [vol.pvc(v.special, v.special)] : []),
-    // CRIC JSONs exist only when the secrets use a local CRIC (cric.real=false)
-    { name: v.cric, secret: { secretName: secret('cric-jsons'), optional: true } },
-    vol.secret(v.certs, secret('harvester-certs')),
-    { name: v.temp, emptyDir: {} },
-    vol.pvc(v.wdirs, store.wdirs.claimName!),
-    ...cvmfs.volumes,
-    ...(store.logs.claimName ? [vol.pvc(v.logs, store.logs.claimName)] : []),
-  ];
   const pv = h.persistentvolume;
-  const volumeClaimTemplates = store.logs.claimName
-    ? undefined
-    : [
-        {
-          metadata: { name: v.logs },
-          spec: { ...(pv.class !== null ? { storageClassName: pv.class } : {}), accessModes: ['ReadWriteOnce'], resources: { requests: { storage: pv.size } } },
-        },
-      ];
+  const logs = storage(part, pv, { claimTemplate: true });
+  // unset wdirs options follow the logs volume, as upstream's template does
+  const wd = h.persistentvolumewdir;
+  const wdirs = extraStorage(part, 'wdirs', {
+    ...pv,
+    create: wd.create ?? pv.create,
+    class: wd.class === undefined ? pv.class : wd.class,
+    path: wd.path ?? pv.path,
+    selector: wd.selector ?? pv.selector,
+    size: wd.size,
+    existingClaim: wd.existingClaim,
+    subPath: wd.subPath,
+  });
+  const cd = h.persistentvolumecondor;
+  // the condor logs on the logs claim itself: one volume, two sub-directories (cern)
+  const condorOnLogs = !!cd.existingClaim && cd.existingClaim === pv.existingClaim;
+  const condor = condorOnLogs ? undefined : extraStorage(part, 'condor-logs', cd);
+  const repos = cvmfs(part, h.cvmfs);
 
-  const container: V1Container = {
-    name: 'harvester',
-    securityContext,
-    livenessProbe: { exec: { command: ['cat', HEALTHY_FILE] }, initialDelaySeconds: 1800, periodSeconds: 600 },
-    ...(h.autoStart ? { command: ['/bin/sh', '-c'], args: [startCommand(h.noRoot)] } : {}),
-    ports: [
-      { name: 'http', containerPort: 8080, protocol: 'TCP' },
-      { name: 'https', containerPort: 8443, protocol: 'TCP' },
-    ],
-    volumeMounts: mounts,
-    envFrom: [envFrom.configMap(cm.env), envFrom.secret(secret('harvester-envs'))],
-    env: [
-      { name: 'HARVESTER_ID', value: harvesterId },
-      // an external database's host comes from the Secret (harvester.database.dbhost)
-      ...(withDb ? [{ name: 'HARVESTER_DB_HOST', value: ctx.names.sub('mariadb') }] : []),
-    ],
-  };
+  const mounts: Mount[] = [
+    logs.mount('/var/log/panda/', 'logs'),
+    wdirs.mount('/var/log/harvester_wdirs/', 'wdirs'),
+    condor ? condor.mount('/var/log/condor_logs/', 'condor-logs') : mount('/var/log/condor_logs/', logs.volume('logs'), { subPath: cd.subPath }),
+    mount('/opt/harvester/etc/configmap', vol.configMap('configjson', cm.configjson)),
+    mount('/opt/harvester/etc/queue_config_mount', vol.configMap('queueconfig', cm.queueconfig)),
+    mount('/opt/harvester/sandbox', vol.configMap('sandbox', cm.sandbox)),
+    mount('/opt/harvester/etc/auth', vol.secret('auth', part.secret(secretRefs.harvesterAuth))),
+    // CRIC JSONs exist only when the secrets use a local CRIC (cric.real=false): an optional
+    // volume, so not among the Secrets the preflight requires
+    mount('/var/cric', vol.secret('cric-jsons-volume', secretRefs.cricJsons.name(ctx.secretPrefix), { optional: true })),
+    mount('/opt/harvester/etc/certs', vol.secret('certs', part.secret(secretRefs.harvesterCerts))),
+    mount('/tmp', vol.emptyDir('temp')),
+    ...(special.mount ? [mount(special.path, vol.claim('special-data', n.claimFor('special-data')))] : []),
+    ...repos.mounts,
+  ];
 
-  const specialClaim = special.mount ? [persistentVolumeClaim(o, v.special, { class: special.class, size: special.size, selector: false })] : [];
   const objects: K8sObject[] = [
-    configMap(o, cm.configjson, { [CONFIG_FILE]: harvesterConfigText(ctx.sandbox(CONFIGMAP_SET), h.experiment, `https://${ctx.stack.panda.sub('server')}:443`) }),
+    configMap(o, cm.configjson, { [CONFIG_FILE]: harvesterConfigText(ctx.sandbox(CONFIGMAP_SET), h.experiment, `https://${pandaServer}:443`) }),
     configMap(o, cm.queueconfig, queueConfigData(queues)),
     configMap(o, cm.env, env),
     binaryConfigMap(o, cm.sandbox, ctx.sandbox(SANDBOX_SET)),
-    ...cvmfs.objects,
-    ...store.objects,
+    ...repos.objects,
+    ...logs.objects,
+    ...wdirs.objects,
+    ...(condor?.objects ?? []),
     ...sharedLogs(h, o),
-    ...specialClaim,
-    service(o, name, [
+    ...(special.mount ? [sharedClaim(o, n.claimFor('special-data'), { class: special.class, size: special.size })] : []),
+    service(o, n.service, [
       { name: 'http', port: h.service.httpPort, targetPort: 'http' },
       { name: 'https', port: h.service.httpsPort, targetPort: 'https' },
     ], h.service.type),
-    ...workload(o, {
-      kind: 'StatefulSet',
-      name,
+    ...workload(part, {
       values: h,
       hostname: ctx.names.release,
-      serviceName: name,
-      statefulSpec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' }, updateStrategy: { type: 'RollingUpdate' } },
-      ...(volumeClaimTemplates ? { volumeClaimTemplates } : {}),
-      container,
-      volumes: volumes as V1PodSpec['volumes'],
-    }),
+      container: {
+        name: 'harvester',
+        securityContext,
+        livenessProbe: probe.exec(['cat', HEALTHY_FILE], { initialDelaySeconds: 1800, periodSeconds: 600 }),
+        ...(h.autoStart ? { command: ['/bin/sh', '-c'], args: [startCommand(h.noRoot)] } : {}),
+        ports: [port('http', 8080), port('https', 8443)],
+        mounts,
+        envFrom: [envFrom.configMap(cm.env), envFrom.secret(part.secret(secretRefs.harvesterEnvs))],
+        env: [
+          { name: 'HARVESTER_ID', value: harvesterId },
+          // an external database's host comes from the Secret (harvester.database.dbhost)
+          ...(withDb ? [{ name: 'HARVESTER_DB_HOST', value: ctx.names.sub('mariadb') }] : []),
+        ],
+      },
+    }).map((w) =>
+      w.kind === 'StatefulSet'
+        ? { ...w, spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' }, updateStrategy: { type: 'RollingUpdate' }, ...(w.spec as object) } }
+        : w,
+    ),
   ];
   if (h.ingress.enabled) {
-    const ing = ingress(o, name, h.ingress, h.service.httpPort);
+    const ing = ingress(o, n.service, h.ingress, h.service.httpPort);
     // upstream serves the logs under the BigMon host, with its certificate
-    for (const t of ing.spec?.tls ?? []) t.secretName = secret('bigmon-tls-certs');
+    for (const t of ing.spec?.tls ?? []) t.secretName = secretRefs.bigmonTlsCerts.name(ctx.secretPrefix);
     objects.push(ing);
   }
   if (h.route.enabled) {
@@ -344,10 +286,9 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, deploymentName: st
       throw new PandaError('invalid Harvester values: route.enabled needs route.hostName', [
         { where: 'harvester.harvester.route.hostName', message: 'route.enabled is true but no hostName is given', fix: 'set route.hostName to the host the condor logs are served on' },
       ]);
-    const r = route(o, `${name}-route`, h.route.hostName, name, 'http');
-    const spec = r.spec as Record<string, unknown>;
+    const r = route(o, n.route(), h.route.hostName, n.service, 'http');
     // the logs of several Harvesters can share one host: /<harvester id>/ is rewritten to /
-    spec.path = `/${harvesterId}`;
+    (r.spec as Record<string, unknown>).path = `/${harvesterId}`;
     r.metadata.annotations = { 'haproxy.router.openshift.io/rewrite-target': '/' };
     objects.push(r);
   }
@@ -356,72 +297,34 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, deploymentName: st
 }
 
 function renderMariadb(m: MariadbSub, ctx: RenderContext): K8sObject[] {
-  const o = owner('harvester', ctx.names.release, 'mariadb', m.nameOverride);
-  const name = ctx.names.sub('mariadb', m.fullnameOverride);
+  const part = ctx.part('mariadb', m);
+  const { owner: o, names: n } = part;
   const p = m.persistentvolume;
-  // no HPA for a database: `autoscaling` is accepted but ignored
-  const values = { ...m, autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 80 } };
-  const storage = p.existingClaim
-    ? []
-    : [
-        ...(p.create ? [persistentVolume(o, name, { class: p.class, size: p.size, path: p.path, reclaim: 'Delete' })] : []),
-        persistentVolumeClaim(o, name, { class: p.class, size: p.size, selector: p.selector }),
-      ];
-  const data = `${name}-data`;
-  const dataMount = (mountPath: string): V1VolumeMount => ({ name: data, mountPath, ...(p.subPath ? { subPath: p.subPath } : {}) });
+  const custom = n.configMap('custom');
   return [
-    configMap(o, `${name}-custom`, { 'my_custom.cnf': m.customConfig }),
-    ...storage,
-    service(o, name, [{ name: 'mariadb-port', port: m.service.port, targetPort: 'mariadb-port' }], m.service.type),
-    ...workload(o, {
-      kind: 'StatefulSet',
-      name,
-      values,
+    configMap(o, custom, { 'my_custom.cnf': m.customConfig }),
+    ...database(part, {
+      engine: 'mariadb',
+      values: m,
       hostname: ctx.names.release,
-      serviceName: name,
-      container: {
-        name: 'mariadb',
-        ports: [{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }],
-        // MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD create the database on first start
-        envFrom: [envFrom.secret(secretName(ctx.secretPrefix, 'harvester-envs'))],
-        env: [{ name: 'MARIADB_EXTRA_FLAGS', value: '--innodb_snapshot_isolation=0' }],
-        readinessProbe: { tcpSocket: { port: 'mariadb-port' }, initialDelaySeconds: 5, periodSeconds: 10 },
-        // the official image keeps its data in /var/lib/mysql, the Bitnami image in /bitnami/mariadb (B12)
-        volumeMounts: [
-          dataMount('/var/lib/mysql'),
-          dataMount('/bitnami/mariadb'),
-          { name: `${name}-initdb`, mountPath: '/docker-entrypoint-initdb.d' },
-          // a file, not a directory of that name: upstream mounts the whole ConfigMap there, which the image ignores
-          { name: `${name}-custom`, mountPath: '/opt/bitnami/mariadb/conf/my_custom.cnf', subPath: 'my_custom.cnf' },
-        ],
-      },
-      volumes: [
-        vol.pvc(data, p.existingClaim || name),
-        vol.secret(`${name}-initdb`, secretName(ctx.secretPrefix, 'harvester-initdb')),
-        vol.configMap(`${name}-custom`, `${name}-custom`),
+      // the official image keeps its data in /var/lib/mysql, the Bitnami image in /bitnami/mariadb (B12)
+      dataPath: '/var/lib/mysql',
+      // MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD create the database on first start
+      envFrom: [envFrom.secret(part.secret(secretRefs.harvesterEnvs))],
+      env: [{ name: 'MARIADB_EXTRA_FLAGS', value: '--innodb_snapshot_isolation=0' }],
+      mounts: [
+        mount('/bitnami/mariadb', vol.claim('data', p.existingClaim || n.claim), { subPath: p.subPath }),
+        mount('/docker-entrypoint-initdb.d', vol.secret('initdb', part.secret(secretRefs.harvesterInitdb))),
+        // a file, not a directory of that name: upstream mounts the whole ConfigMap there, which the image ignores
+        mount('/opt/bitnami/mariadb/conf/my_custom.cnf', vol.configMap('custom', custom), { subPath: 'my_custom.cnf' }),
       ],
     }),
   ];
 }
 
-export const harvester = defineComponent({
-  name: 'harvester',
-  description: 'Harvester: pilot submission to grid and batch resources for PanDA, with its MariaDB',
-  subs: [
-    {
-      name: 'harvester',
-      description: 'Harvester service with a personal HTCondor pool',
-      after: ['mariadb'],
-      secrets: ['harvester-envs', 'harvester-certs', 'harvester-auth'],
-    },
-    { name: 'mariadb', description: 'MariaDB database of Harvester', secrets: ['harvester-envs', 'harvester-initdb'] },
-  ],
-  checkout: CHECKOUT_SETS,
-  schema: harvesterSchema,
-  render(values, ctx): K8sObject[] {
-    return [
-      ...(values.harvester.enabled ? renderHarvester(values.harvester, ctx, ctx.deploymentName, values.mariadb.enabled) : []),
-      ...(values.mariadb.enabled ? renderMariadb(values.mariadb, ctx) : []),
-    ];
-  },
-});
+export function renderHarvesterComponent(values: HarvesterValues, ctx: RenderContext): K8sObject[] {
+  return [
+    ...(values.harvester.enabled ? renderHarvester(values.harvester, ctx, values.mariadb.enabled) : []),
+    ...(values.mariadb.enabled ? renderMariadb(values.mariadb, ctx) : []),
+  ];
+}

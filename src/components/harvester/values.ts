@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, cvmfsSchema, ingressSchema, int, proxyFields, str, unused, workloadFields } from '../../values/common.js';
+import { bool, cvmfsSchema, databaseFields, ingressSchema, int, proxyFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
 
 /** HEAD's default resources of both Harvester and its MariaDB (requests = limits). */
 const HEAD_RESOURCES = {
@@ -7,27 +7,29 @@ const HEAD_RESOURCES = {
   requests: { cpu: '4000m', memory: '16Gi', 'ephemeral-storage': '30Gi' },
 };
 
+const statefulSet = z.enum(['Deployment', 'StatefulSet']).default('StatefulSet').describe('Workload kind (HEAD: StatefulSet).\n@default "StatefulSet"');
+
 const nullableStr = (description: string) => z.string().nullable().optional().describe(`${description}\n@default (inherited)`);
 
-/** A claim of Harvester: hostPath PV when `create`, claim from `class` otherwise, or an existing claim (e.g. the shared logs PVC). */
-const claimFields = (d: { path: string; size?: string }) => ({
-  create: bool('Create a hostPath PersistentVolume (reclaim policy Retain) for this claim. Set false to claim from `class`.', true),
-  class: z.string().nullable().default('manual').describe('StorageClass of the claim (and of the PV when created).\n@default "manual"'),
-  path: str('hostPath of the created PersistentVolume.', d.path),
-  size: str('Requested size.', d.size ?? '5Gi'),
-  selector: bool('Bind the claim to the PersistentVolume created here (label selector).', true),
-  existingClaim: str('Mount this existing claim instead of creating one (e.g. `panda-shared-logs`, the shared RWX logs claim).', ''),
-  subPath: str('Mount only this sub-directory of the claim (e.g. `condor_logs` on the shared logs claim).', ''),
-});
+/** HEAD's Harvester volumes keep their data when released: reclaim policy Retain by default. */
+const retained = (schema: ReturnType<typeof storageSchema>) =>
+  schema
+    .unwrap()
+    .extend({
+      reclaimPolicy: z
+        .enum(['Retain', 'Delete', 'Recycle'])
+        .nullable()
+        .default('Retain')
+        .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Retain"'),
+    })
+    .prefault({});
 
 export const harvesterSubSchema = z
   .strictObject({
     ...workloadFields({ repository: 'ghcr.io/hsf/harvester', tag: 'v0.6.5', pullPolicy: 'Always' }),
+    kind: statefulSet,
     resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    persistentvolume: z
-      .strictObject(claimFields({ path: '/mnt/harvester-logs' }))
-      .prefault({})
-      .describe('Logs of Harvester, mounted at /var/log/panda/. With neither `create` nor `existingClaim`, the StatefulSet claims it per pod (volumeClaimTemplates, ReadWriteOnce).'),
+    persistentvolume: retained(storageSchema({ path: '/mnt/harvester-logs' })).describe('Logs of Harvester, mounted at /var/log/panda/. With neither `create` nor `existingClaim`, the StatefulSet claims it per pod (volumeClaimTemplates, ReadWriteOnce).'),
     persistentvolumewdir: z
       .strictObject({
         create: z.boolean().optional().describe('Create a hostPath PV for the claim.\n@default (persistentvolume.create)'),
@@ -40,10 +42,7 @@ export const harvesterSubSchema = z
       })
       .prefault({})
       .describe('Worker directories, claim `<release>-wdirs` mounted at /var/log/harvester_wdirs/. Unset `create`, `class`, `path` and `selector` follow `persistentvolume`, as upstream does.'),
-    persistentvolumecondor: z
-      .strictObject(claimFields({ path: '/mnt/harvester-condor-logs' }))
-      .prefault({})
-      .describe('HTCondor logs, claim `<release>-condor-logs` mounted at /var/log/condor_logs/ and served over HTTP at /condor_logs. The same `existingClaim` as `persistentvolume` shares the logs volume.'),
+    persistentvolumecondor: retained(storageSchema({ path: '/mnt/harvester-condor-logs' })).describe('HTCondor logs, claim `<release>-condor-logs` mounted at /var/log/condor_logs/ and served over HTTP at /condor_logs. The same `existingClaim` as `persistentvolume` shares the logs volume.'),
     sharedLogs: z
       .strictObject({
         create: bool('Create the shared RWX logs claim that other components mount by `existingClaim`/`sharedPvcName`. Create it in one component only.', false),
@@ -121,13 +120,17 @@ export const harvesterSubSchema = z
 
 export const mariadbSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'bitnami/mariadb', tag: 'latest', pullPolicy: 'IfNotPresent' }),
+    ...databaseFields('MariaDB', { repository: 'bitnami/mariadb', tag: 'latest', pullPolicy: 'IfNotPresent' }, { path: '/mnt/harvester-data' }),
+    kind: statefulSet,
     resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    autoscaling: unused('Accepted for compatibility with upstream value files; the database is never autoscaled.'),
-    persistentvolume: z
-      .strictObject({
-        ...claimFields({ path: '/mnt/harvester-data' }),
-        create: bool('Create a hostPath PersistentVolume (reclaim policy Delete) for the claim. Set false to claim from `class`.', true),
+    persistentvolume: storageSchema({ path: '/mnt/harvester-data' })
+      .unwrap()
+      .extend({
+        reclaimPolicy: z
+          .enum(['Retain', 'Delete', 'Recycle'])
+          .nullable()
+          .default('Delete')
+          .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Delete"'),
       })
       .prefault({})
       .describe('Database files, mounted at /var/lib/mysql and /bitnami/mariadb (the official and the Bitnami image paths).'),
@@ -136,12 +139,6 @@ export const mariadbSchema = z
       'MariaDB configuration, mounted as /opt/bitnami/mariadb/conf/my_custom.cnf (ConfigMap `<release>-mariadb-custom`).',
       '[mysqld]\nmax_allowed_packet=128M\ninnodb_buffer_pool_size=512M',
     ),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('MariaDB port of the Service.', 3306),
-      })
-      .prefault({}),
   })
   .prefault({});
 
