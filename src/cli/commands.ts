@@ -190,17 +190,19 @@ export interface InstallDeps {
 
 /** Install or upgrade. Returns the exit code; the report is printed (text or JSON). */
 export async function installCommand(opts: RenderOptions, f: Flags, deps: InstallDeps = {}): Promise<number> {
-  const rendered = renderFromOptions(opts);
-  if (!deps.quiet) warnIgnored(rendered.ignored);
-  if (rendered.placeholders.length && !f.allowPlaceholders) {
+  const first = renderFromOptions({ ...(f.namespace ? { namespace: String(f.namespace) } : {}), ...opts });
+  if (!deps.quiet) warnIgnored(first.ignored);
+  if (first.missing.length) throw new PandaError('payload files named by the values are missing; nothing was applied', first.missing);
+  if (first.placeholders.length && !f.allowPlaceholders) {
     throw new PandaError(
       'values still hold FIXME placeholders; nothing was applied',
-      rendered.placeholders,
+      first.placeholders,
     );
   }
-  if (rendered.missingPayloads.length) throw new PandaError('files the experiment needs are missing; nothing was applied', rendered.missingPayloads);
   const timeoutMs = duration(f.timeout ?? '10m', '--timeout');
   const kube = deps.kube ?? connect(target(f));
+  // names of cluster-wide objects carry the namespace: render for the one we install into
+  const rendered = first.objects.length && kube.namespace !== (f.namespace ?? 'default') ? renderFromOptions({ ...opts, namespace: kube.namespace }) : first;
   const plan = buildPlan(rendered, kube.namespace);
   await preflight(kube, plan, rendered.secretPrefix);
   const clock = deps.clock ?? realClock;
@@ -300,8 +302,8 @@ function printDiff(entries: readonly DiffEntry[], json: boolean): void {
 }
 
 export async function diffCommand(opts: RenderOptions, f: Flags, deps: InstallDeps = {}): Promise<number> {
-  const rendered = renderFromOptions(opts);
   const kube = deps.kube ?? connect(target(f));
+  const rendered = renderFromOptions({ ...opts, namespace: kube.namespace });
   await checkNamespace(kube);
   const plan = buildPlan(rendered, kube.namespace);
   const entries = await diffObjects(kube, rendered.objects, kube.namespace);

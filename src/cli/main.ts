@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnIgnored, warnMissingPayloads, warnPlaceholders } from './output.js';
+import { err, out, warnIgnored, warnMissing, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -98,11 +98,11 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       const opts = toRenderOptions(flags);
       if (flags.template) {
         const { renderFromOptions } = await import('../render/inputs.js');
-        const r = renderFromOptions(opts);
+        const r = renderFromOptions({ ...opts, namespace: String(flags.namespace ?? 'default') });
         const text = toYamlStream(r.objects);
         warnIgnored(r.ignored);
         warnPlaceholders(r.placeholders);
-        warnMissingPayloads(r.missingPayloads);
+        warnMissing(r.missing);
         out(text);
         return;
       }

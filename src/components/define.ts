@@ -4,11 +4,13 @@
  * Secrets the preflight checks, the charts `--from` reads, and the lists in docs and help.
  */
 import { z } from 'zod';
-import { PandaError, type Issue } from '../core/errors.js';
+import { PandaError } from '../core/errors.js';
 import type { FileSet } from '../core/files.js';
 import { owner, type K8sObject, type Part } from '../core/k8s.js';
 import type { Affix, Names } from '../core/names.js';
+import type { Issue } from '../core/errors.js';
 import type { SecretRef } from '../secrets/refs.js';
+import type { PayloadSource } from '../render/sandbox.js';
 import { globalSchema } from '../values/common.js';
 
 /** One sub-component instance while rendering: labels, object names, and the Secrets it may read. */
@@ -24,17 +26,21 @@ export interface RenderContext {
   names: Names;
   /** Prefix of the Secret names the secrets lifecycle installs (`global.secret`). */
   secretPrefix: string;
-  /**
-   * Sandbox file sets of this component: built-in files, or with `--from` the checkout's files of
-   * the sets the component maps there ({@link Component.checkout}), overlaid by `--sandbox-dir`.
-   */
+  /** Sandbox file sets of this component, built-in files overlaid by the operator's `--sandbox-dir`. */
   sandbox(set: string): FileSet;
-  /** Report a payload the render needs but was not given: a warning in template mode, an error for a real install. */
-  missing(issue: Issue): void;
-  /** `global.deploymentName` (upstream's bin/install passes the release name); empty when unset. */
-  deploymentName: string;
   /** A declared sub-component, with the name overrides of its values. */
   part(sub: string, v?: { nameOverride?: string; fullnameOverride?: string }): ComponentPart;
+  /** `global.deploymentName` (upstream's bin/install passes the release name); empty when unset. */
+  deploymentName: string;
+  /** Namespace the stack is installed in (`default` in template mode unless `-n` is given). */
+  namespace: string;
+  /** `global.existingTlsSecret`: a `kubernetes.io/tls` Secret that replaces the component's own certificates. */
+  existingTlsSecret: string;
+  /**
+   * Report a payload file the values name that no source provides: a warning in template mode,
+   * an error for a real install (nothing applied).
+   */
+  missingPayload(issue: Issue): void;
 }
 
 export interface SubComponent {
@@ -53,13 +59,10 @@ export interface Component<N extends string = string, S extends z.ZodType = z.Zo
   description: string;
   /** Upstream chart directory (`--from DIR`: `helm/<chart>/values.yaml`, `helm/<chart>/values/values-<exp>.yaml`); default: the name. */
   chart?: string;
-  /**
-   * Sandbox sets read from an upstream checkout with `--from`: set → directory (or directories,
-   * read in order) relative to the checkout root. Such a set replaces the built-in one.
-   */
-  checkout?: Readonly<Record<string, string | readonly string[]>>;
   /** Components that must be ready before this one starts (tier dependencies; only deployed ones count). */
   needs: readonly string[];
+  /** Payload sets read from an upstream checkout with `--from` instead of the built-in ones (`set → folder of the checkout`). */
+  payloads?: Readonly<Record<string, PayloadSource>>;
   /** Sub-components in the order they are listed in docs and status; values key `<name>.<sub>`. */
   subs: readonly SubComponent[];
   /** The component's values slice (one key per sub-component, each with `enabled`). */
@@ -79,15 +82,17 @@ export function renderContext(
   names: Names,
   secretPrefix: string,
   sandbox: (set: string) => FileSet,
-  extra: { missing?: (issue: Issue) => void; deploymentName?: string } = {},
+  extra: { namespace?: string; existingTlsSecret?: string; missingPayload?: (i: Issue) => void; deploymentName?: string } = {},
 ): RenderContext {
   return {
     affix: names.affix,
     names,
     secretPrefix,
     sandbox,
-    missing: extra.missing ?? (() => {}),
     deploymentName: extra.deploymentName ?? '',
+    namespace: extra.namespace ?? 'default',
+    existingTlsSecret: extra.existingTlsSecret ?? '',
+    missingPayload: extra.missingPayload ?? (() => {}),
     part(sub, v = {}) {
       const decl = c.subs.find((s) => s.name === sub);
       if (!decl) throw new Error(`component ${c.name} renders sub-component ${sub}, which its declaration does not list`);

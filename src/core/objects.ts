@@ -27,8 +27,5 @@ export const refKey = (r: ObjectRef) => `${r.kind}/${r.namespace ? `${r.namespac
 export function inNamespace(o: K8sObject, namespace: string): K8sObject {
   const c = structuredClone(o);
   if (!CLUSTER_SCOPED.has(o.kind)) c.metadata.namespace = namespace;
-  // a PersistentVolume reserved for a claim of the stack gets the claim's namespace
-  const claimRef = o.kind === 'PersistentVolume' ? (c.spec as { claimRef?: { namespace?: string } } | undefined)?.claimRef : undefined;
-  if (claimRef && !claimRef.namespace) claimRef.namespace = namespace;
   return c;
 }

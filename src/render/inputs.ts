@@ -23,6 +23,8 @@ export interface RenderOptions extends ValuesSources, Selection {
   affix?: string;
   /** Operator sandbox overlays: `<dir>/<component>/<set>/<file>`. */
   sandboxDirs?: readonly string[];
+  /** Namespace of the stack (names of cluster-wide objects, ServiceAccount subjects); default `default`. */
+  namespace?: string;
 }
 
 export interface Resolved {
@@ -66,10 +68,11 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
     values: r.values,
     affix: r.affix,
     selection: o,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
     sandbox: (c) => {
       let s = cache.get(c);
-      const checkout = registry.must(c).checkout;
-      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [], o.from && checkout ? { root: o.from, sets: checkout } : undefined)));
+      const payloads = registry.must(c).payloads;
+      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [], o.from && payloads ? { from: o.from, payloads } : undefined)));
       return s;
     },
   });

@@ -2,6 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileSet } from '../core/files.js';
+
+/** Where an upstream checkout (`--from`) keeps a payload set: a folder, and which of its files belong to the set. */
+export interface PayloadSource {
+  checkout: string;
+  pattern?: RegExp;
+}
 import { PandaError } from '../core/errors.js';
 import { componentSandboxDir } from '../core/paths.js';
 
@@ -20,15 +26,16 @@ function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = fa
   }
 }
 
+/** Every sandbox set of a component: `set → files`. */
 /**
- * Every sandbox set of a component: `set → files`. With an upstream checkout (`--from`), each set
- * the component maps there (`checkout`: set → directories relative to the checkout) is read from
- * it instead of the built-in files, as upstream's chart uses them; `--sandbox-dir` overlays last.
+ * Every sandbox set of a component: `set → files`. With an upstream checkout (`checkout.from`),
+ * each set the component maps in `payloads` is the checkout's folder instead of the built-in one
+ * (as upstream's chart packages it); `--sandbox-dir` overlays come last.
  */
 export function loadSandbox(
   component: string,
   overlays: readonly string[] = [],
-  from?: { root: string; sets: Readonly<Record<string, string | readonly string[]>> },
+  checkout?: { from: string; payloads: Readonly<Record<string, PayloadSource>> },
 ): Map<string, FileSet> {
   const sets = new Map<string, Map<string, Uint8Array>>();
   const addRoot = (root: string) => {
@@ -47,12 +54,15 @@ export function loadSandbox(
     }
   };
   addRoot(componentSandboxDir(component));
-  for (const [set, dirs] of Object.entries(from?.sets ?? {})) {
-    const found = (typeof dirs === 'string' ? [dirs] : dirs).map((d) => path.join(from!.root, d)).filter((d) => fs.existsSync(d) && fs.statSync(d).isDirectory());
-    if (!found.length) continue;
-    const files = new Map<string, Uint8Array>();
-    for (const d of found) readDirFiles(d, files);
-    sets.set(set, files);
+  if (checkout) {
+    for (const [set, src] of Object.entries(checkout.payloads)) {
+      const dir = path.join(checkout.from, src.checkout);
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
+      const files = new Map<string, Uint8Array>();
+      const pattern = src.pattern;
+      readDirFiles(dir, files, false, pattern ? (n) => pattern.test(n) : undefined);
+      sets.set(set, files);
+    }
   }
   for (const o of overlays) addRoot(path.join(o, component));
   return sets;

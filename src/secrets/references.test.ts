@@ -8,12 +8,12 @@ import { secretsContext, secretsValues } from './testing.js';
 function secretRefs(x: unknown, into = new Set<string>()): Set<string> {
   if (Array.isArray(x)) for (const i of x) secretRefs(i, into);
   else if (x && typeof x === 'object') {
-    const o = x as Record<string, { name?: string; secretName?: string; optional?: boolean } | undefined>;
+    const o = x as Record<string, { name?: string; secretName?: string } | undefined>;
     if (o.secretRef?.name) into.add(o.secretRef.name);
     if (o.secretKeyRef?.name) into.add(o.secretKeyRef.name);
-    // an optional Secret volume (e.g. cric-jsons, rendered only with cric.real=false) may be absent
-    if (o.secret?.secretName && !o.secret.optional) into.add(o.secret.secretName);
-    if (o.secret?.name) into.add(o.secret.name);
+    // optional sources (e.g. the token cache, the CRIC JSONs) may be absent
+    if (o.secret?.secretName && !(o.secret as { optional?: boolean }).optional) into.add(o.secret.secretName);
+    if (o.secret?.name && !(o.secret as { optional?: boolean }).optional) into.add(o.secret.name);
     for (const v of Object.values(o)) secretRefs(v, into);
   }
   return into;

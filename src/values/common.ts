@@ -193,6 +193,10 @@ export const globalSchema = z
       'Accepted for compatibility: upstream\'s bin/install passes the release name. Harvester uses it as HARVESTER_ID and its Route path; empty means the release name. Database host and Service names always come from the stack\'s names.',
       '',
     ),
+    existingTlsSecret: str(
+      'An existing `kubernetes.io/tls` Secret (tls.crt, tls.key) to use instead of the certificates the secrets lifecycle installs (mounted as hostcert.pem, hostkey.pem and chain.pem; the TLS Secret of Ingresses and Gateways).',
+      '',
+    ),
   })
   .prefault({});
 

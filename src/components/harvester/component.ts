@@ -16,7 +16,7 @@ export const harvester = defineComponent({
     },
     { name: 'mariadb', description: 'MariaDB database of Harvester', secrets: [secretRefs.harvesterEnvs, secretRefs.harvesterInitdb] },
   ],
-  checkout: CHECKOUT_SETS,
+  payloads: CHECKOUT_SETS,
   schema: harvesterSchema,
   render: renderHarvesterComponent,
 });

@@ -12,7 +12,6 @@ import { PandaError } from '../../core/errors.js';
 import { checkConfigMapSize, configMapBytes, MAX_CONFIGMAP_BYTES, type K8sObject } from '../../core/k8s.js';
 import { BUILTIN_EXPERIMENTS, componentSandboxDir } from '../../core/paths.js';
 import { loadSandbox } from '../../render/sandbox.js';
-import { inNamespace } from '../../plan/plan.js';
 import { renderFromOptions } from '../../render/inputs.js';
 import { find as findObject, renderComponent, renderTemplate, testContext } from '../../render/testing.js';
 import { harvester } from './component.js';
@@ -307,7 +306,7 @@ describe('harvester storage', () => {
     expect(pv.spec).toMatchObject({
       storageClassName: 'manila-meyrin-cephfs',
       persistentVolumeReclaimPolicy: 'Retain',
-      claimRef: { name: 'panda-shared-logs' },
+      claimRef: { namespace: 'default', name: 'panda-shared-logs' },
       csi: { driver: 'cephfs.manila.csi.openstack.org', volumeHandle: 'sid', volumeAttributes: { shareID: 'sid', shareAccessID: 'aid', 'cephfs-mounter': 'fuse' } },
     });
     expect(find(stat, 'PersistentVolumeClaim', 'panda-shared-logs').spec.volumeName).toBe('panda-shared-logs');
@@ -315,11 +314,11 @@ describe('harvester storage', () => {
     expect(() => renderComponent('harvester', { harvester: { sharedLogs: { create: true } } })).toThrow(/sharedLogs/);
   });
 
-  it('the plan puts the shared PV\'s claimRef in the install namespace', () => {
-    const stat = renderComponent('harvester', { harvester: { sharedLogs: { create: true, name: 'panda-shared-logs', shareID: 'sid' } } });
-    const placed = inNamespace(find(stat, 'PersistentVolume', 'panda-shared-logs'), 'rubin') as any;
-    expect(placed.spec.claimRef).toEqual({ name: 'panda-shared-logs', namespace: 'rubin' });
-    expect(placed.metadata.namespace).toBeUndefined();
+  it('the shared PV is reserved for the claim in the namespace the stack is installed in', () => {
+    const r = renderFromOptions({ affix: 'test-', enable: ['harvester'], namespace: 'rubin', sets: ['harvester.harvester.sharedLogs.create=true', 'harvester.harvester.sharedLogs.name=panda-shared-logs', 'harvester.harvester.sharedLogs.shareID=sid'] });
+    const pv = find(r.objects, 'PersistentVolume', 'panda-shared-logs');
+    expect(pv.spec.claimRef).toEqual({ namespace: 'rubin', name: 'panda-shared-logs' });
+    expect(pv.metadata.namespace).toBeUndefined();
   });
 
   it('special mount (lsst sdf-data-rubin): claim, mount and SPECIAL_* env', () => {
@@ -612,14 +611,14 @@ describe('harvester experiments', () => {
 
   it('without --from, an experiment whose queue configuration is not built in is a missing payload, naming the file', () => {
     const r = renderFromOptions({ affix: 'test-', experiment: 'lsst-prod', enable: ['harvester'] });
-    expect(r.missingPayloads).toHaveLength(1);
-    expect(r.missingPayloads[0]!.message).toContain('lsst_prod.panda_queueconfig.json');
-    expect(r.missingPayloads[0]!.fix).toMatch(/--from .*--sandbox-dir/);
-    expect(renderFromOptions({ affix: 'test-', experiment: 'lsst', enable: ['harvester'] }).missingPayloads).toEqual([]);
+    expect(r.missing).toHaveLength(1);
+    expect(r.missing[0]!.message).toContain('lsst_prod.panda_queueconfig.json');
+    expect(r.missing[0]!.fix).toMatch(/--from .*--sandbox-dir/);
+    expect(renderFromOptions({ affix: 'test-', experiment: 'lsst', enable: ['harvester'] }).missing).toEqual([]);
   });
 
   it.skipIf(!haveCheckout)('with --from, the checkout\'s sandbox, queue configurations and experiment configuration are used as upstream uses them', () => {
-    const sets = loadSandbox('harvester', [], { root: HEAD_CHECKOUT, sets: harvester.checkout! });
+    const sets = loadSandbox('harvester', [], { from: HEAD_CHECKOUT, payloads: harvester.payloads! });
     const ctx = { ...testContext('harvester'), sandbox: (x: string) => sets.get(x) ?? new Map() };
     const objs = harvester.render(harvesterSchema.parse({ harvester: { experiment: 'atlas' } }), ctx);
     const chart = path.join(HEAD_CHECKOUT, 'helm', 'harvester', 'charts', 'harvester');

@@ -9,6 +9,7 @@ import { probe } from '../../core/probes.js';
 import { cvmfs, sharedClaim, storage, type StorageOptions } from '../../core/storage.js';
 import { workload } from '../../core/workload.js';
 import { secretRefs } from '../../secrets/refs.js';
+import type { PayloadSource } from '../../render/sandbox.js';
 import type { RenderContext } from '../define.js';
 import { harvesterConfig } from './config.js';
 import type { HarvesterValues } from './values.js';
@@ -19,8 +20,9 @@ type MariadbSub = HarvesterValues['mariadb'];
 /** Sandbox file sets (folders under `sandbox/`, overlaid by `--sandbox-dir DIR/harvester/<set>/`). */
 export const SANDBOX_SET = 'harvester';
 export const QUEUECONFIG_SET = 'queueconfig';
-/** Harvester's own configuration: `panda_harvester_configmap.json` and `<experiment>.panda_harvester_configmap.json`. */
+/** Harvester's own configuration: `<experiment>.panda_harvester_configmap.json` files, and the generic `panda_harvester_configmap.json`. */
 export const CONFIGMAP_SET = 'configmap';
+export const CONFIGJSON_SET = 'configjson';
 /** Component folder name as seen by `--sandbox-dir` (`DIR/harvester/<set>/`). */
 const SANDBOX_FOLDER = 'harvester';
 const CONFIG_FILE = 'panda_harvester_configmap.json';
@@ -28,11 +30,12 @@ const CONFIG_FILE = 'panda_harvester_configmap.json';
 /** Where the sets are in an upstream checkout (`--from`): they replace the built-in sets. */
 const CHART = 'helm/harvester/charts/harvester';
 export const CHECKOUT_SETS = {
-  [SANDBOX_SET]: `${CHART}/sandbox`,
-  [QUEUECONFIG_SET]: `${CHART}/queueconfig`,
-  // the generic file at the chart root, the experiment ones under configmap/
-  [CONFIGMAP_SET]: [`${CHART}`, `${CHART}/configmap`],
-} as const;
+  [SANDBOX_SET]: { checkout: `${CHART}/sandbox` },
+  [QUEUECONFIG_SET]: { checkout: `${CHART}/queueconfig` },
+  [CONFIGMAP_SET]: { checkout: `${CHART}/configmap` },
+  // the generic file at the chart root
+  [CONFIGJSON_SET]: { checkout: CHART, pattern: /^panda_harvester_configmap\.json$/ },
+} as const satisfies Record<string, PayloadSource>;
 
 /** Group the container runs with when `noRoot`, so the personal HTCondor can start. */
 export const NO_ROOT_GROUP = 15678;
@@ -116,11 +119,12 @@ export function queueConfigData(files: FileSet): Record<string, string> {
  * (`<experiment>.panda_harvester_configmap.json`, e.g. atlas and doma in upstream's checkout),
  * else the set's generic file, else the built-in configuration.
  */
-export function harvesterConfigText(files: FileSet, experiment: string, pandaServerUrl: string): string {
-  const pick = (experiment && files.get(`${experiment}.${CONFIG_FILE}`) ? `${experiment}.${CONFIG_FILE}` : CONFIG_FILE) as string;
-  const bytes = files.get(pick);
+export function harvesterConfigText(perExperiment: FileSet, generic: FileSet, experiment: string, pandaServerUrl: string): string {
+  const own = experiment ? perExperiment.get(`${experiment}.${CONFIG_FILE}`) : undefined;
+  if (own) return checkText(new Map([[`${experiment}.${CONFIG_FILE}`, own]]), CONFIGMAP_SET, () => true)[`${experiment}.${CONFIG_FILE}`]!;
+  const bytes = generic.get(CONFIG_FILE);
   if (!bytes) return `${JSON.stringify(harvesterConfig(pandaServerUrl), null, 2)}\n`;
-  return checkText(new Map([[pick, bytes]]), CONFIGMAP_SET, () => true)[pick]!;
+  return checkText(new Map([[CONFIG_FILE, bytes]]), CONFIGJSON_SET, () => true)[CONFIG_FILE]!;
 }
 
 /**
@@ -134,10 +138,10 @@ function extraStorage(part: Part, role: string, v: StorageOptions) {
 
 /**
  * The shared RWX logs claim other components mount by name. Rendered by Harvester only, when
- * `sharedLogs.create`; with a Manila `shareID` a static CephFS PV is created for it (its claimRef
- * namespace is filled in when the plan places the objects).
+ * `sharedLogs.create`; with a Manila `shareID` a static CephFS PV is created for it, reserved for
+ * the claim in the namespace the stack is installed in.
  */
-function sharedLogs(h: HarvesterSub, o: Owner): K8sObject[] {
+function sharedLogs(h: HarvesterSub, o: Owner, namespace: string): K8sObject[] {
   const s = h.sharedLogs;
   if (!s.create) return [];
   if (!s.name)
@@ -155,7 +159,7 @@ function sharedLogs(h: HarvesterSub, o: Owner): K8sObject[] {
       capacity: { storage: s.size },
       accessModes: ['ReadWriteMany'],
       persistentVolumeReclaimPolicy: 'Retain',
-      claimRef: { name: s.name },
+      claimRef: { namespace, name: s.name },
       csi: {
         driver: 'cephfs.manila.csi.openstack.org',
         volumeHandle: s.shareID,
@@ -192,7 +196,7 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, withDb: boolean): 
 
   const queues = ctx.sandbox(QUEUECONFIG_SET);
   if (h.experiment && !queues.has(`${h.experiment}.panda_queueconfig.json`)) {
-    ctx.missing({
+    ctx.missingPayload({
       where: `harvester.harvester.experiment: ${h.experiment}`,
       message: `no queue configuration ${h.experiment}.panda_queueconfig.json: Harvester would start without queues`,
       fix: `supply it with --from <upstream checkout> (${CHECKOUT_SETS[QUEUECONFIG_SET]}/) or --sandbox-dir DIR holding harvester/${QUEUECONFIG_SET}/${h.experiment}.panda_queueconfig.json`,
@@ -238,7 +242,7 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, withDb: boolean): 
   ];
 
   const objects: K8sObject[] = [
-    configMap(o, cm.configjson, { [CONFIG_FILE]: harvesterConfigText(ctx.sandbox(CONFIGMAP_SET), h.experiment, `https://${pandaServer}:443`) }),
+    configMap(o, cm.configjson, { [CONFIG_FILE]: harvesterConfigText(ctx.sandbox(CONFIGMAP_SET), ctx.sandbox(CONFIGJSON_SET), h.experiment, `https://${pandaServer}:443`) }),
     configMap(o, cm.queueconfig, queueConfigData(queues)),
     configMap(o, cm.env, env),
     binaryConfigMap(o, cm.sandbox, ctx.sandbox(SANDBOX_SET)),
@@ -246,7 +250,7 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, withDb: boolean): 
     ...logs.objects,
     ...wdirs.objects,
     ...(condor?.objects ?? []),
-    ...sharedLogs(h, o),
+    ...sharedLogs(h, o, ctx.namespace),
     ...(special.mount ? [sharedClaim(o, n.claimFor('special-data'), { class: special.class, size: special.size })] : []),
     service(o, n.service, [
       { name: 'http', port: h.service.httpPort, targetPort: 'http' },
