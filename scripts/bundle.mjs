@@ -5,7 +5,8 @@
  *
  * 1. the compiled CLI (dist/cli/main.js and dist/cli/compat.js) and everything it imports, zod,
  *    yaml and commander included, become one CommonJS file, dist/bundle/cli.cjs;
- *    @kubernetes/client-node stays outside it and loads only when a cluster command runs;
+ *    @kubernetes/client-node stays outside it and loads only when a cluster command runs, and
+ *    age-encryption only when a sops-encrypted values file is read;
  * 2. a few template commands run once with it (bin/panda-k8s.js with PANDA_K8S_WRITE_CODE_CACHE=1)
  *    and V8's code cache of the functions they compiled is kept in dist/bundle/cli.cjs.cache,
  *    which bin/panda-k8s.js hands to V8 so that later runs skip most parsing and compiling.
@@ -36,7 +37,8 @@ await esbuild.build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@kubernetes/client-node'],
+  // loaded only when a command needs them: the API client, and age for sops-encrypted values
+  external: ['@kubernetes/client-node', 'age-encryption'],
   // import() of Node's built-ins becomes require(): code compiled with vm.Script has no module loader
   supported: { 'dynamic-import': false },
   // src/core/paths.ts finds the package root from its own location

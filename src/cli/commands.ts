@@ -18,6 +18,8 @@ import { executePlan, type ExecuteResult, type ProgressEvent } from '../cluster/
 import { isDataKind, listOwned, OWNED_KINDS, ownedSelector } from '../cluster/inventory.js';
 import { connect, type Kube, type KubeTarget } from '../cluster/kube.js';
 import { podProblems, readiness, type Live } from '../cluster/readiness.js';
+import { consumersOf, liveDigests, rollConsumers, type Consumer } from '../cluster/rollout.js';
+import { annotateStack, externalReferences, type RefName } from '../render/digests.js';
 
 type Flags = Record<string, unknown>;
 
@@ -203,7 +205,9 @@ export async function installCommand(opts: RenderOptions, f: Flags, deps: Instal
   const kube = deps.kube ?? connect(target(f));
   // names of cluster-wide objects carry the namespace: render for the one we install into
   const rendered = first.objects.length && kube.namespace !== (f.namespace ?? 'default') ? renderFromOptions({ ...opts, namespace: kube.namespace }) : first;
-  const plan = buildPlan(rendered, kube.namespace);
+  // pod templates carry the digest of the Secrets they read from outside the stack, as installed
+  const stack = annotateStack(rendered, { external: await liveDigests(kube, externalReferences(rendered.objects)) });
+  const plan = buildPlan(stack, kube.namespace);
   await preflight(kube, plan, rendered.secretPrefix);
   const clock = deps.clock ?? realClock;
   const json = f.output === 'json';
@@ -305,8 +309,9 @@ export async function diffCommand(opts: RenderOptions, f: Flags, deps: InstallDe
   const kube = deps.kube ?? connect(target(f));
   const rendered = renderFromOptions({ ...opts, namespace: kube.namespace });
   await checkNamespace(kube);
-  const plan = buildPlan(rendered, kube.namespace);
-  const entries = await diffObjects(kube, rendered.objects, kube.namespace);
+  const stack = annotateStack(rendered, { external: await liveDigests(kube, externalReferences(rendered.objects)) });
+  const plan = buildPlan(stack, kube.namespace);
+  const entries = await diffObjects(kube, stack.objects, kube.namespace);
   for (const c of await pruneCandidates(kube, plan)) entries.push({ object: `${c.ref.kind}/${c.ref.name}`, action: c.data ? 'keep' : 'delete' });
   if (!deps.quiet) printDiff(entries, f.output === 'json');
   return entries.some((e) => e.action !== 'keep') ? ExitCode.changesOrNotReady : ExitCode.ok;
@@ -465,12 +470,40 @@ export async function secretsInstallCommand(opts: SecretsOptions, f: Flags, deps
   if (placeholders.length && !f.allowPlaceholders) throw new PandaError('secrets values still hold FIXME placeholders; nothing was applied', placeholders);
   const counts = { created: 0, changed: 0, unchanged: 0 };
   const { applyOne } = await import('../cluster/execute.js');
-  for (const o of r.objects) counts[await applyOne(kube, inNamespace(o, kube.namespace), kube.namespace)]++;
-  if (!deps.quiet) {
-    if (f.output === 'json') out(JSON.stringify({ namespace: kube.namespace, prefix, ...counts, secrets: r.objects.map((o) => o.metadata.name) }, null, 2) + '\n');
-    else out(`${counts.created + counts.changed} changed (${counts.created} created, ${counts.changed} updated), ${counts.unchanged} unchanged: ${r.objects.length} Secrets ${prefix}-* in namespace ${kube.namespace}\n`);
+  const changed = new Set<RefName>();
+  for (const o of r.objects) {
+    const c = await applyOne(kube, inNamespace(o, kube.namespace), kube.namespace);
+    counts[c]++;
+    if (c !== 'unchanged') changed.add(`Secret/${o.metadata.name}`);
   }
-  return ExitCode.ok;
+  // the workloads that read a changed Secret restart, tier by tier, unless --no-rollout
+  const readers = await consumersOf(kube, changed);
+  const roll = f.rollout !== false && readers.length > 0;
+  const rollout = roll
+    ? await rollConsumers(kube, readers, { clock: deps.clock ?? realClock, timeoutMs: duration(f.timeout ?? '10m', '--timeout'), wait: f.wait !== false, ...(deps.signal ? { signal: deps.signal } : {}) })
+    : { rolled: [], notReady: [] };
+  const workload = (c: Consumer) => `${c.kind}/${c.name}`;
+  if (!deps.quiet) {
+    if (f.output === 'json')
+      out(
+        JSON.stringify(
+          { namespace: kube.namespace, prefix, ...counts, secrets: r.objects.map((o) => o.metadata.name), readers: readers.map((c) => ({ workload: workload(c), component: c.component, reads: c.reads })), rolled: rollout.rolled.map(workload), notReady: rollout.notReady },
+          null,
+          2,
+        ) + '\n',
+      );
+    else {
+      out(`${counts.created + counts.changed} changed (${counts.created} created, ${counts.changed} updated), ${counts.unchanged} unchanged: ${r.objects.length} Secrets ${prefix}-* in namespace ${kube.namespace}\n`);
+      if (readers.length) out(printReaders(readers, roll ? 'restarted' : 'not restarted (--no-rollout); they read the new values when they next restart'));
+    }
+    for (const n of rollout.notReady) err(`error: ${n.workload} is not ready after the restart: waiting for ${n.waitingFor}\n`);
+  }
+  return rollout.notReady.length ? ExitCode.changesOrNotReady : ExitCode.ok;
+}
+
+/** Which workloads read the changed Secrets, and what became of them. */
+function printReaders(readers: readonly Consumer[], what: string): string {
+  return `read by ${readers.length} workload(s), ${what}:\n` + readers.map((c) => `  ${c.component}: ${c.kind}/${c.name} (reads ${c.reads.map((r) => r.slice(r.indexOf('/') + 1)).join(', ')})\n`).join('');
 }
 
 export async function secretsDiffCommand(opts: SecretsOptions, f: Flags, deps: InstallDeps = {}): Promise<number> {
@@ -480,7 +513,14 @@ export async function secretsDiffCommand(opts: SecretsOptions, f: Flags, deps: I
   await checkNamespace(kube);
   const objects = secrets.render((await existingKeystore(kube, secrets.prefix)) ?? 'unused');
   const entries = await diffObjects(kube, objects, kube.namespace);
-  if (!deps.quiet) printDiff(entries, f.output === 'json');
+  const readers = await consumersOf(kube, new Set(entries.map((e) => e.object as RefName)));
+  if (!deps.quiet) {
+    if (f.output === 'json') out(JSON.stringify({ changes: entries, wouldRestart: readers.map((c) => ({ workload: `${c.kind}/${c.name}`, component: c.component, reads: c.reads })) }, null, 2) + '\n');
+    else {
+      printDiff(entries, false);
+      if (readers.length) out(printReaders(readers, 'which secrets install would restart'));
+    }
+  }
   return entries.length ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 

@@ -29,6 +29,8 @@ export interface Kube {
   /** The live object, or undefined when it does not exist. */
   get(ref: ObjectRef): Promise<Live | undefined>;
   list(apiVersion: string, kind: string, opts?: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<Live[]>;
+  /** A JSON merge patch under its own field manager (a rollout's annotation); returns the result. */
+  mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<Live>;
   /** Delete; resolves false when it was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;
   /** Whether the API server serves this apiVersion/kind (e.g. OpenShift Routes). */
@@ -117,6 +119,13 @@ export function connect(t: KubeTarget): Kube {
         return (await api.patch(body, undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply)) as Live;
       } catch (e) {
         throw apiError(e, `${o.kind}/${o.metadata.name}`);
+      }
+    },
+    async mergePatch(ref, patch) {
+      try {
+        return (await api.patch({ ...header(ref), ...patch } as KubernetesObject, undefined, undefined, `${FIELD_MANAGER}-rollout`, undefined, PatchStrategy.MergePatch)) as Live;
+      } catch (e) {
+        throw apiError(e, `${ref.kind}/${ref.name}`);
       }
     },
     async get(ref) {
