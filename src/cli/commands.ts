@@ -10,7 +10,7 @@ import { resolveAffix, stackNames } from '../core/names.js';
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, refOf, refKey, inNamespace, type Plan } from '../plan/plan.js';
 import { renderFromOptions, resolve, secretsRenderer, type RenderOptions, type SecretsOptions } from '../render/inputs.js';
-import { err, out, warnIgnored } from './output.js';
+import { err, out, warnIgnored, warnNotices } from './output.js';
 import { createProgress, table } from './progress.js';
 import { parseDuration, realClock, type Clock } from '../cluster/clock.js';
 import { hideSecretValues, lineDiff, normalize } from '../cluster/diff.js';
@@ -459,6 +459,7 @@ export async function secretsInstallCommand(opts: SecretsOptions, f: Flags, deps
   // render first: bad input fails before any connection
   const secrets = secretsRenderer(opts);
   secrets.render('unused');
+  if (!deps.quiet) warnNotices(secrets.notices);
   const kube = deps.kube ?? connect(target(f));
   await checkNamespace(kube);
   const prefix = secrets.prefix;

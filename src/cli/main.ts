@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnIgnored, warnMissing, warnPlaceholders } from './output.js';
+import { err, out, warnIgnored, warnMissing, warnNotices, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -153,21 +153,29 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 
   const secrets = new Command('secrets').description('the Secrets every component reads: installed once, on their own lifecycle');
   const secretsFlags = (c: Command) =>
-    valuesOptions(c, false).option('--secrets-dir <dir>', 'secrets files directory: panda_certs/, harvester_certs/, idds_certs/, iam_conf/ (default: files/ beside the secrets values, else built-in)');
+    valuesOptions(c, false)
+      .option('--secrets-dir <dir>', 'secrets files directory in upstream\'s secrets/files/ layout: panda_certs/, iam_conf/, ... (default: files/ beside the secrets values, else built-in)')
+      .option('--iam-key <file>', 'IAM token-signing key: a JWK set, or a PEM RSA private key the keystore is derived from (default: iam_conf/iam-keystore.jwks, else the installed key, else a new one)');
+  const secretsOpts = (flags: ValuesFlags & Record<string, unknown>): SecretsOptions => ({
+    ...toRenderOptions(flags),
+    ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}),
+    ...(flags.iamKey ? { iamKey: String(flags.iamKey) } : {}),
+  });
   secrets.addCommand(
     clusterOptions(secretsFlags(new Command('install')))
       .description('install or update the Secrets (with -t: print them, values redacted unless --show-secrets)')
-      .option('-t, --template', 'print the Secrets as YAML and touch no cluster')
+      .option('-t, --template', 'print the Secrets as YAML and touch no cluster; an IAM key you did not give is shown as generated at install, so the same inputs print the same document')
       .option('--show-secrets', 'print secret values in template mode')
       .option('--allow-placeholders', 'install even though secrets values still hold FIXME placeholders')
       .option('--no-rollout', 'do not restart the workloads that read a changed Secret (they read it when they next restart)')
       .option('--timeout <duration>', 'how long to wait for each tier of restarted workloads to become ready', '10m')
       .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
-        const opts: SecretsOptions = { ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) };
+        const opts = secretsOpts(flags);
         if (flags.template) {
           const { renderSecretsFromOptions } = await import('../render/inputs.js');
-          const r = renderSecretsFromOptions(flags.showSecrets ? opts : { ...opts, keystore: '(generated when installed)' });
+          const r = renderSecretsFromOptions(opts);
+          warnNotices(r.notices);
           out(toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects)));
           return;
         }
@@ -180,7 +188,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .description('show what secrets install would change (values never printed); exit 1 when something would')
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
         const { secretsDiffCommand } = await import('./commands.js');
-        return secretsDiffCommand({ ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) }, flags);
+        return secretsDiffCommand(secretsOpts(flags), flags);
       })),
   );
   secrets.addCommand(

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { connect, type Kube } from '../../src/cluster/kube.js';
+import type { PandaError } from '../../src/core/errors.js';
+import type { K8sObject } from '../../src/core/k8s.js';
+import { inNamespace } from '../../src/core/objects.js';
 import type { ProgressEvent } from '../../src/cluster/execute.js';
 import { installCommand, secretsInstallCommand, type InstallReport } from '../../src/cli/commands.js';
 import type { RenderOptions } from '../../src/render/inputs.js';
@@ -89,6 +92,19 @@ export async function cleanupVolumes(ns: string, releases?: string): Promise<voi
     for (const pv of await admin.list('v1', 'PersistentVolume', { labelSelector })) await admin.delete({ apiVersion: 'v1', kind: 'PersistentVolume', name: pv.metadata.name });
   }
   if (ns) await admin.delete({ apiVersion: 'v1', kind: 'Namespace', name: ns });
+}
+
+/** Server-side dry run of each object in the Kube's namespace; the refusals, as `Kind/name: reason`. */
+export async function dryRunRefusals(kube: Kube, objects: readonly K8sObject[]): Promise<string[]> {
+  const refused: string[] = [];
+  for (const o of objects) {
+    try {
+      await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
+    } catch (e) {
+      refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
+    }
+  }
+  return refused;
 }
 
 export async function installSecrets(kube: Kube, extra: Partial<RenderOptions> = {}): Promise<number> {

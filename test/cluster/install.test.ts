@@ -8,7 +8,7 @@ import { diffCommand, statusRows, uninstallCommand } from '../../src/cli/command
 import { registry } from '../../src/components/registry.js';
 import { PandaError } from '../../src/core/errors.js';
 import type { Kube } from '../../src/cluster/kube.js';
-import { affixFor, cleanupVolumes, ensureRouteCrd, install, installSecrets, kubeconfig, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
+import { affixFor, cleanupVolumes, dryRunRefusals, ensureRouteCrd, install, installSecrets, kubeconfig, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
 
 const RELEASES = (affix: string) => ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'].map((c) => `${affix}${c}`).join(',');
 
@@ -198,20 +198,11 @@ describe('server-side dry run accepts every rendered object', () => {
     if (exp === 'sphenix') await ensureRouteCrd();
     const { renderFromOptions } = await import('../../src/render/inputs.js');
     const { renderSecretsFromOptions } = await import('../../src/render/inputs.js');
-    const { inNamespace } = await import('../../src/plan/plan.js');
     const objs = [
       ...renderSecretsFromOptions({ affix: affixFor('d'), keystore: '{"keys":[]}' }).objects,
       ...renderFromOptions({ affix: affixFor('d'), ...(exp ? { experiment: exp } : {}) }).objects,
     ];
-    const refused: string[] = [];
-    for (const o of objs) {
-      try {
-        await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
-      } catch (e) {
-        refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
-      }
-    }
-    expect(refused).toEqual([]);
+    expect(await dryRunRefusals(kube, objs)).toEqual([]);
     // and kubectl, reading our YAML the way operators pipe it (`install -t | kubectl apply`)
     if (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0) {
       const { toYamlStream } = await import('../../src/core/yaml.js');

@@ -52,11 +52,11 @@ interface AgeLibrary {
 }
 
 /**
- * Loaded on first use only (it is outside the CLI bundle). The name is a variable so that
- * type-checking does not need the package installed; {@link AgeLibrary} is its contract.
+ * Loaded on first use only. {@link AgeLibrary} is its contract, so that type-checking does not
+ * need the package installed.
  */
-const AGE_PACKAGE = 'age-encryption';
-const loadAge = async (): Promise<AgeLibrary> => (await import(AGE_PACKAGE)) as AgeLibrary;
+// @ts-ignore -- typed by AgeLibrary
+const loadAge = async (): Promise<AgeLibrary> => (await import('age-encryption')) as AgeLibrary;
 
 const short = (s: string) => (s.length > 24 ? `${s.slice(0, 16)}…${s.slice(-6)}` : s);
 
