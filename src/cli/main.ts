@@ -161,7 +161,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
           return;
         }
         const { secretsInstallCommand } = await import('./commands.js');
-        return secretsInstallCommand(opts, flags);
+        return secretsInstallCommand(toRenderOptions(flags), flags);
       })),
   );
   secrets.addCommand(
@@ -169,7 +169,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .description('show what secrets install would change (values never printed); exit 1 when something would')
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
         const { secretsDiffCommand } = await import('./commands.js');
-        return secretsDiffCommand({ ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) }, flags);
+        return secretsDiffCommand(toRenderOptions(flags), flags);
       })),
   );
   secrets.addCommand(

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { ApiException, KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import { ExitCode, PandaError } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { CLUSTER_SCOPED, type ObjectRef } from '../plan/plan.js';
+import { CLUSTER_SCOPED, type ObjectRef } from '../core/refs.js';
 import type { Live } from './readiness.js';
 
 export const FIELD_MANAGER = 'panda-k8s';

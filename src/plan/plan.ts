@@ -10,23 +10,13 @@
 import { components, componentDeps } from '../components/index.js';
 import { LABEL, type K8sObject } from '../core/k8s.js';
 import type { ComponentName } from '../core/names.js';
+import { inNamespace, refOf, type ObjectRef } from '../core/refs.js';
 import type { RenderedStack } from '../render/stack.js';
 
 export type Phase = 'config' | 'workload';
 
 /** Kinds applied before any workload of their component. */
 const CONFIG_KINDS = new Set(['Namespace', 'ConfigMap', 'Secret', 'ServiceAccount', 'PersistentVolume', 'PersistentVolumeClaim', 'Service']);
-/** Cluster-scoped kinds we render. */
-export const CLUSTER_SCOPED = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
-
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  /** Undefined for cluster-scoped kinds. */
-  namespace?: string;
-}
-
 export interface PlanNode {
   /** `panda` (the component's config objects) or `panda/server` (a sub-component's workloads). */
   id: string;
@@ -35,8 +25,12 @@ export interface PlanNode {
   deps: string[];
   /** Objects this node applies, in order, with the namespace set. */
   apply: K8sObject[];
-  /** Objects that must be ready for this node to be ready (empty for a config node). */
+  /** Objects this node deletes, in order (uninstall). */
+  delete?: ObjectRef[];
+  /** Objects that must be ready (or gone, see {@link until}) for this node to be done; empty for a config node. */
   await: ObjectRef[];
+  /** What the node waits for: its awaited objects ready (install, the default) or gone (uninstall). */
+  until?: 'ready' | 'gone';
 }
 
 export interface Plan {
@@ -46,24 +40,6 @@ export interface Plan {
   nodes: PlanNode[];
   /** Nodes grouped by depth in the graph: what can run in parallel. */
   waves: string[][];
-}
-
-export function refOf(o: K8sObject, namespace: string): ObjectRef {
-  return {
-    apiVersion: o.apiVersion,
-    kind: o.kind,
-    name: o.metadata.name,
-    ...(CLUSTER_SCOPED.has(o.kind) ? {} : { namespace }),
-  };
-}
-
-export const refKey = (r: ObjectRef) => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
-
-/** A copy of the object placed in the namespace (cluster-scoped kinds unchanged). */
-export function inNamespace(o: K8sObject, namespace: string): K8sObject {
-  const c = structuredClone(o);
-  if (!CLUSTER_SCOPED.has(o.kind)) c.metadata.namespace = namespace;
-  return c;
 }
 
 export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: string): Plan {
@@ -103,6 +79,36 @@ export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: s
     components: stack.components.map((c) => ({ name: c.name, release: c.release, subs: c.subs })),
     nodes,
     waves: waves(nodes),
+  };
+}
+
+/** One component instance's objects on the cluster, in the order they are to be deleted. */
+export interface InstalledComponent {
+  name: ComponentName;
+  release: string;
+  objects: { ref: ObjectRef; data: boolean }[];
+}
+
+/**
+ * The uninstall plan: one node per component deletes its objects and waits until they are gone.
+ * A component goes only after every component that depends on it is gone (reverse tier order);
+ * independent components go in parallel. Data (PVCs, PVs) is kept unless `purge`.
+ */
+export function buildUninstallPlan(installed: readonly InstalledComponent[], namespace: string, purge: boolean): Plan & { kept: ObjectRef[] } {
+  const present = new Set(installed.map((c) => c.name));
+  const kept: ObjectRef[] = [];
+  const nodes: PlanNode[] = installed.map((c) => {
+    const gone = c.objects.filter((o) => purge || !o.data).map((o) => o.ref);
+    kept.push(...c.objects.filter((o) => !purge && o.data).map((o) => o.ref));
+    const dependents = installed.filter((d) => d.name !== c.name && componentDeps[d.name].includes(c.name) && present.has(d.name)).map((d) => d.name);
+    return { id: c.name, component: c.name, deps: dependents, apply: [], delete: gone, await: gone, until: 'gone' as const };
+  });
+  return {
+    namespace,
+    components: installed.map((c) => ({ name: c.name, release: c.release, subs: [] })),
+    nodes,
+    waves: waves(nodes),
+    kept,
   };
 }
 

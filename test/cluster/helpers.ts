@@ -7,8 +7,11 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { connect, type Kube } from '../../src/cluster/kube.js';
-import type { ProgressEvent } from '../../src/cluster/execute.js';
-import { installCommand, secretsInstallCommand, type InstallReport } from '../../src/cli/commands.js';
+import { parseDuration, realClock } from '../../src/cluster/clock.js';
+import type { ProgressEvent } from '../../src/ops/execute.js';
+import { readSecrets, renderStackFor } from '../../src/ops/inputs.js';
+import { install as installStack, type InstallReport } from '../../src/ops/install.js';
+import { secretsInstall } from '../../src/ops/secrets.js';
 import type { RenderOptions } from '../../src/render/inputs.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
 import type { Live } from '../../src/cluster/readiness.js';
@@ -92,24 +95,26 @@ export async function cleanupVolumes(ns: string, releases?: string): Promise<voi
 }
 
 export async function installSecrets(kube: Kube, extra: Partial<RenderOptions> = {}): Promise<number> {
-  return secretsInstallCommand({ secretsValues: SECRETS_VALUES, ...extra }, {}, { kube, quiet: true });
+  await secretsInstall(kube, readSecrets({ secretsValues: SECRETS_VALUES, ...extra }));
+  return 0;
 }
 
 export interface Recorded {
   code: number;
   events: ProgressEvent[];
-  report?: InstallReport;
+  report: InstallReport;
 }
 
-export async function install(kube: Kube, opts: RenderOptions, flags: Record<string, unknown> = {}): Promise<Recorded> {
+/** Install through ops (placeholders allowed, 120 s per component); `code` as the CLI would exit. */
+export async function install(kube: Kube, opts: RenderOptions, flags: { timeout?: string; signal?: AbortSignal } = {}): Promise<Recorded> {
   const events: ProgressEvent[] = [];
-  let report: InstallReport | undefined;
-  const code = await installCommand(
-    { secretsValues: SECRETS_VALUES, ...opts },
-    { allowPlaceholders: true, timeout: '120s', ...flags },
-    { kube, quiet: true, onEvent: (e) => events.push(e), onReport: (r) => (report = r), signal: new AbortController().signal },
-  );
-  return { code, events, ...(report ? { report } : {}) };
+  const report = await installStack(kube, renderStackFor({ secretsValues: SECRETS_VALUES, ...opts }), {
+    timeoutMs: parseDuration(flags.timeout ?? '120s')!,
+    clock: realClock,
+    onEvent: (e) => events.push(e),
+    ...(flags.signal ? { signal: flags.signal } : {}),
+  });
+  return { code: report.interrupted ? 130 : report.errors.length ? 1 : 0, events, report };
 }
 
 export async function list(kube: Kube, apiVersion: string, kind: string, labelSelector = 'app.kubernetes.io/managed-by=panda-k8s'): Promise<Live[]> {

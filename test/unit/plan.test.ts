@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan, criticalPath, waves } from '../../src/plan/plan.js';
 import { readiness, podProblems } from '../../src/cluster/readiness.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
-import { lineDiff, normalize } from '../../src/cluster/diff.js';
+import { lineDiff, normalize } from '../../src/ops/compare.js';
 import { parseDuration } from '../../src/cluster/clock.js';
 
 describe('plan', () => {
@@ -92,7 +92,7 @@ describe('diff and durations', () => {
 
 describe('secret values in diffs', () => {
   it('are never shown, but a change of the same length is still seen', async () => {
-    const { hideSecretValues } = await import('../../src/cluster/diff.js');
+    const { hideSecretValues } = await import('../../src/ops/compare.js');
     const s = (v: string) => ({ kind: 'Secret', data: { PASS: Buffer.from(v).toString('base64') } });
     const a = JSON.stringify(hideSecretValues(s('aaaa')));
     const b = JSON.stringify(hideSecretValues(s('bbbb')));

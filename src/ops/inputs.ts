@@ -1,0 +1,34 @@
+/**
+ * What a cluster operation reads before it connects: the rendered stack or Secrets, refused when
+ * values still hold FIXME placeholders. Bad input fails here, before any request.
+ */
+import { PandaError, type Issue } from '../core/errors.js';
+import { renderFromOptions, secretsRenderer, type RenderOptions, type Resolved, type SecretsOptions, type SecretsRenderer } from '../render/inputs.js';
+import { findPlaceholders, type RenderedStack } from '../render/stack.js';
+import type { K8sObject } from '../core/k8s.js';
+
+export type Rendered = RenderedStack & Resolved;
+
+/** The one refusal of FIXME placeholders, for the stack and for the secrets. */
+export function refusePlaceholders(placeholders: readonly Issue[], what: string, allow = false): void {
+  if (placeholders.length && !allow) throw new PandaError(`${what} still hold FIXME placeholders; nothing was applied`, placeholders);
+}
+
+export function placeholdersIn(objects: readonly K8sObject[]): Issue[] {
+  return objects.flatMap(findPlaceholders);
+}
+
+/** Render the stack for install or diff. */
+export function renderStackFor(opts: RenderOptions, o: { allowPlaceholders?: boolean; refusePlaceholders?: boolean } = {}): Rendered {
+  const rendered = renderFromOptions(opts);
+  if (o.refusePlaceholders) refusePlaceholders(rendered.placeholders, 'values', o.allowPlaceholders);
+  return rendered;
+}
+
+/** Read the secrets inputs and render once, so that bad input (placeholders too, for install) fails before any connection. */
+export function readSecrets(opts: SecretsOptions, o: { allowPlaceholders?: boolean; refusePlaceholders?: boolean } = {}): SecretsRenderer {
+  const secrets = secretsRenderer(opts);
+  const objects = secrets.render('unused');
+  if (o.refusePlaceholders) refusePlaceholders(placeholdersIn(objects), 'secrets values', o.allowPlaceholders);
+  return secrets;
+}

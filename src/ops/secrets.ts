@@ -1,0 +1,49 @@
+/** The secrets lifecycle: install (keeping the IAM signing key already installed), diff and uninstall. */
+import { LABEL } from '../core/k8s.js';
+import { inNamespace } from '../core/refs.js';
+import type { SecretsRenderer } from '../render/inputs.js';
+import type { Kube } from '../cluster/kube.js';
+import { diffObjects, type DiffReport } from './diff.js';
+import { applyOne, type Change } from './execute.js';
+import { checkNamespace } from './preflight.js';
+
+export interface SecretsInstallReport extends Record<Change, number> {
+  namespace: string;
+  prefix: string;
+  secrets: string[];
+}
+
+export interface SecretsUninstallReport {
+  namespace: string;
+  prefix: string;
+  deleted: string[];
+}
+
+/** The IAM signing key of an earlier install, so that tokens it signed stay valid. */
+async function installedKeystore(kube: Kube, prefix: string): Promise<string | undefined> {
+  const s = await kube.get({ apiVersion: 'v1', kind: 'Secret', name: `${prefix}-iam-conf`, namespace: kube.namespace });
+  const data = (s as { data?: Record<string, string> } | undefined)?.data?.['iam-keystore.jwks'];
+  return data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+}
+
+/** `secrets`: read by {@link readSecrets} (placeholders refused there). A new IAM key is generated unless one is installed. */
+export async function secretsInstall(kube: Kube, secrets: SecretsRenderer): Promise<SecretsInstallReport> {
+  await checkNamespace(kube);
+  const objects = secrets.render(await installedKeystore(kube, secrets.prefix));
+  const counts: Record<Change, number> = { created: 0, changed: 0, unchanged: 0 };
+  for (const s of objects) counts[await applyOne(kube, inNamespace(s, kube.namespace), kube.namespace)]++;
+  return { namespace: kube.namespace, prefix: secrets.prefix, ...counts, secrets: objects.map((s) => s.metadata.name) };
+}
+
+export async function secretsDiff(kube: Kube, secrets: SecretsRenderer): Promise<DiffReport> {
+  await checkNamespace(kube);
+  const objects = secrets.render((await installedKeystore(kube, secrets.prefix)) ?? 'unused');
+  return { namespace: kube.namespace, changes: await diffObjects(kube, objects) };
+}
+
+export async function secretsUninstall(kube: Kube, prefix: string): Promise<SecretsUninstallReport> {
+  const items = await kube.list('v1', 'Secret', { labelSelector: `${LABEL.lifecycle}=secrets,${LABEL.instance}=${prefix}` });
+  const deleted: string[] = [];
+  for (const s of items) if (await kube.delete({ apiVersion: 'v1', kind: 'Secret', name: s.metadata.name, namespace: kube.namespace })) deleted.push(s.metadata.name);
+  return { namespace: kube.namespace, prefix, deleted };
+}
