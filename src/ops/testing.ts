@@ -7,7 +7,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { K8sObject } from '../core/k8s.js';
 import { CLUSTER_SCOPED, refKey, type ObjectRef } from '../core/refs.js';
 import type { Clock } from '../cluster/clock.js';
-import type { Kube } from '../cluster/kube.js';
+import { ClusterError, type Kube } from '../cluster/kube.js';
 import type { Live } from '../cluster/readiness.js';
 
 interface Timer {
@@ -77,7 +77,7 @@ export interface Script {
 
 export interface Call {
   at: number;
-  op: 'apply' | 'dry-run' | 'get' | 'list' | 'delete';
+  op: 'apply' | 'dry-run' | 'create' | 'replace' | 'get' | 'list' | 'delete';
   object: string;
 }
 
@@ -178,6 +178,31 @@ export class FakeCluster implements Kube {
     return this.live(next);
   }
 
+  async create(o: K8sObject): Promise<Live> {
+    await this.request('create', `${o.kind}/${o.metadata.name}`);
+    if (this.current(this.key(o))) throw new ClusterError(`the API server ${this.server} refused ${o.kind}/${o.metadata.name}`, [{ where: `${o.kind}/${o.metadata.name}`, message: '409: already exists' }], 409);
+    return this.write(o, undefined);
+  }
+
+  async replace(o: K8sObject): Promise<Live> {
+    await this.request('replace', `${o.kind}/${o.metadata.name}`);
+    const before = this.current(this.key(o));
+    const rv = (o.metadata as { resourceVersion?: string }).resourceVersion;
+    if (!before || (rv !== undefined && rv !== String(before.resourceVersion)))
+      throw new ClusterError(`the API server ${this.server} refused ${o.kind}/${o.metadata.name}`, [{ where: `${o.kind}/${o.metadata.name}`, message: before ? '409: the object has been modified' : '404: not found' }], before ? 409 : 404);
+    return this.write(o, before);
+  }
+
+  private write(o: K8sObject, before: Stored | undefined): Live {
+    const obj = structuredClone(o);
+    delete (obj.metadata as { resourceVersion?: string }).resourceVersion;
+    if (!CLUSTER_SCOPED.has(o.kind)) obj.metadata.namespace = o.metadata.namespace ?? this.namespace;
+    const now = this.clock.now();
+    const next: Stored = { obj, resourceVersion: ++this.rv, generation: (before?.generation ?? 0) + 1, changedAt: now, createdAt: before?.createdAt ?? now };
+    this.store.set(this.key(o), next);
+    return this.live(next);
+  }
+
   async get(ref: ObjectRef): Promise<Live | undefined> {
     await this.request('get', `${ref.kind}/${ref.name}`);
     const s = this.current(this.key(ref));
@@ -198,11 +223,13 @@ export class FakeCluster implements Kube {
       .map((s) => this.live(s));
   }
 
-  async delete(ref: ObjectRef): Promise<boolean> {
+  async delete(ref: ObjectRef, opts: { resourceVersion?: string } = {}): Promise<boolean> {
     await this.request('delete', `${ref.kind}/${ref.name}`);
     const key = this.key(ref);
     const s = this.current(key);
     if (!s) return false;
+    if (opts.resourceVersion !== undefined && opts.resourceVersion !== String(s.resourceVersion))
+      throw new ClusterError(`the API server ${this.server} refused delete ${ref.kind}/${ref.name}`, [{ where: `${ref.kind}/${ref.name}`, message: '409: precondition failed' }], 409);
     if (s.deletedAt === undefined) {
       s.deletedAt = this.clock.now();
       s.goneAt = s.deletedAt + (this.script.deleteAfter?.(ref) ?? 0);
