@@ -3,6 +3,7 @@
  * any connection) → the operation in ops/ → the report printed → an exit code for the one
  * top-level handler in main.ts. No orchestration here.
  */
+import os from 'node:os';
 import { ExitCode, PandaError } from '../core/errors.js';
 import { COMPONENTS, type ComponentName } from '../core/names.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
@@ -11,7 +12,8 @@ import { parseDuration, realClock } from '../cluster/clock.js';
 import { connect, type Kube, type KubeTarget } from '../cluster/kube.js';
 import { hasChanges, diff } from '../ops/diff.js';
 import type { NodeState } from '../ops/execute.js';
-import { install, type InstallOptions } from '../ops/install.js';
+import { install, type InstallOptions, type RunOptions } from '../ops/install.js';
+import { outcomeCode } from '../ops/report.js';
 import { readSecrets, renderStackFor } from '../ops/inputs.js';
 import { secretsDiff, secretsInstall, secretsUninstall } from '../ops/secrets.js';
 import { allReady, status } from '../ops/status.js';
@@ -30,7 +32,41 @@ function target(f: Flags): KubeTarget {
   };
 }
 
-const cluster = (f: Flags): Kube => connect(target(f));
+/** A client with the command's timeouts; retries are told on stderr (at most every few seconds). */
+function cluster(f: Flags): Kube {
+  const requestMs = positive(f.requestTimeout ?? '30s', '--request-timeout');
+  const connectMs = positive(f.connectTimeout ?? '10s', '--connect-timeout');
+  let told = 0;
+  return connect(target(f), {
+    timeouts: { requestMs, connectMs },
+    onRetry: (what, reason, delayMs) => {
+      if (Date.now() - told < 5000) return;
+      told = Date.now();
+      err(`${what}: ${reason}; retrying in ${Math.round(delayMs / 100) / 10}s\n`);
+    },
+  });
+}
+
+function positive(v: unknown, flag: string): number {
+  const ms = duration(v, flag);
+  if (ms <= 0) throw new PandaError('invalid duration', [{ where: flag, message: 'must be longer than 0', fix: 'every request has a deadline: write e.g. 30s' }]);
+  return ms;
+}
+
+/** Who holds the stack's lock, for the message another operator sees. */
+function lockFor(f: Flags, operation: string): NonNullable<RunOptions['lock']> {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    /* no passwd entry */
+  }
+  return {
+    holder: `${user}@${os.hostname()} pid ${process.pid}: ${operation}`,
+    waitMs: f.waitForLock !== undefined ? duration(f.waitForLock, '--wait-for-lock') : 0,
+    onWait: (holder, since) => err(`waiting for the stack lock, held by ${holder} since ${since}\n`),
+  };
+}
 
 function duration(v: unknown, flag: string): number {
   const ms = parseDuration(String(v));
@@ -73,23 +109,21 @@ function progressView(f: Flags, labels?: Partial<Record<NodeState, string>>): { 
   };
 }
 
-/** An operation's outcome as an exit code. */
-const outcome = (r: { interrupted: boolean; errors: readonly unknown[] }) => (r.interrupted ? ExitCode.interrupted : r.errors.length ? ExitCode.changesOrNotReady : ExitCode.ok);
 
 export async function installCommand(opts: RenderOptions, f: Flags): Promise<number> {
   const rendered = renderStackFor(opts, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
-  const timeoutMs = duration(f.timeout ?? '10m', '--timeout');
+  const timeoutMs = positive(f.timeout ?? '10m', '--timeout');
   const kube = cluster(f);
   const progress = progressView(f);
   const report = await interruptible(async (signal) => {
     try {
-      return await install(kube, rendered, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, clock: realClock, signal, ...progress.hooks });
+      return await install(kube, rendered, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, clock: realClock, signal, lock: lockFor(f, 'install'), ...progress.hooks });
     } finally {
       progress.stop();
     }
   });
   printInstall(report, json(f));
-  return outcome(report);
+  return outcomeCode(report);
 }
 
 export async function diffCommand(opts: RenderOptions, f: Flags): Promise<number> {
@@ -103,6 +137,7 @@ export async function statusCommand(f: Flags): Promise<number> {
   const affix = f.affix !== undefined ? resolve({ affix: String(f.affix) }).affix : undefined;
   const report = await status(cluster(f), { ...(affix ? { affix } : {}), now: Date.now() });
   printStatus(report, json(f));
+  if (!report.workloads.length) return ExitCode.notInstalled;
   return allReady(report) ? ExitCode.ok : ExitCode.changesOrNotReady;
 }
 
@@ -114,18 +149,18 @@ export async function uninstallCommand(f: Flags): Promise<number> {
   const selected = (f.enable as string[] | undefined)?.length ? (f.enable as string[]) : undefined;
   const bad = (selected ?? []).filter((c) => !(COMPONENTS as readonly string[]).includes(c));
   if (bad.length) throw new PandaError('unknown component', bad.map((c) => ({ where: `--enable ${c}`, message: 'unknown component', fix: `use one of: ${COMPONENTS.join(', ')}` })));
-  const timeoutMs = duration(f.timeout ?? '5m', '--timeout');
+  const timeoutMs = positive(f.timeout ?? '5m', '--timeout');
   const kube = cluster(f);
   const progress = progressView(f, { applying: 'deleting', waiting: 'deleting', ready: 'gone' });
   const report = await interruptible(async (signal) => {
     try {
-      return await uninstall(kube, { affix, ...(selected ? { components: selected as ComponentName[] } : {}), purge: !!f.purge, timeoutMs, clock: realClock, signal, ...progress.hooks });
+      return await uninstall(kube, { affix, ...(selected ? { components: selected as ComponentName[] } : {}), purge: !!f.purge, timeoutMs, clock: realClock, signal, lock: lockFor(f, 'uninstall'), ...progress.hooks });
     } finally {
       progress.stop();
     }
   });
   printUninstall(report, json(f));
-  return outcome(report);
+  return outcomeCode(report);
 }
 
 const secretsOptions = (opts: RenderOptions, f: Flags): SecretsOptions => ({ ...opts, ...(f.secretsDir ? { secretsDir: String(f.secretsDir) } : {}) });

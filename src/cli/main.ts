@@ -2,7 +2,7 @@
  * The command line. The only module that reads argv and sets the exit code; everything it runs
  * throws PandaError on failure, which the one handler at the bottom turns into a message and code.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
@@ -18,7 +18,12 @@ function act<A extends unknown[]>(fn: (...a: A) => Promise<number | void>): (...
     if (typeof code === 'number') commandExit = code;
   };
 }
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+/** A comma-separated list; an empty item (`-c ""`, `-c ,`, `-c a,`) is an error, never "everything". */
+const list = (v: string, prev: string[] = []) => {
+  const items = v.split(',').map((s) => s.trim());
+  if (items.some((s) => !s)) throw new InvalidArgumentError(`${JSON.stringify(v)} has an empty item, which selects nothing; name components (e.g. panda,harvester) or leave the option out to process all`);
+  return [...prev, ...items];
+};
 const many = (v: string, prev: string[] = []) => [...prev, v];
 
 interface ValuesFlags {
@@ -55,7 +60,9 @@ function clusterOptions(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
-    .option('-n, --namespace <ns>', 'namespace (default: the context\'s namespace, else "default")');
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s namespace, else "default"); it must exist')
+    .option('--request-timeout <duration>', 'give up on one API request after this long (like kubectl; e.g. 30s, 2m)', '30s')
+    .option('--connect-timeout <duration>', 'give up connecting (TCP and TLS) to the API server after this long', '10s');
 }
 
 function toRenderOptions(f: ValuesFlags): RenderOptions {
@@ -82,7 +89,9 @@ export function buildProgram(): Command {
       'after',
       `
 Exit codes: 0 success; 1 diff found changes, or a component did not become ready;
-2 invalid input (nothing applied); 3 cluster unreachable or request refused; 130 interrupted.`,
+2 invalid input (nothing applied); 3 cluster unreachable or request refused;
+4 not installed (status, uninstall); 5 the stack is locked by another install or uninstall;
+130 interrupted.`,
     );
 
   const install = valuesOptions(new Command('install'))
@@ -93,13 +102,15 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--no-wait', 'apply in tier order without waiting for readiness')
     .option('--prune-data', 'when pruning objects no longer rendered, also delete PVCs and PVs')
     .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
+    .option('--show-secrets', 'with -t: print Secret values (redacted otherwise)')
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
       const opts = toRenderOptions(flags);
       if (flags.template) {
-        const { renderFromOptions } = await import('../render/inputs.js');
-        const r = renderFromOptions(opts);
-        const text = toYamlStream(r.objects);
+        const { renderStackFor } = await import('../ops/inputs.js');
+        const r = renderStackFor(opts);
+        const text = toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects));
         warnPlaceholders(r.placeholders);
         out(text);
         return;
@@ -134,7 +145,8 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--secrets-values <file>', 'secrets values file, to read the affix from')
     .option('-c, --enable <list>', 'components to remove (default: all)', list)
     .option('--purge', 'also delete PVCs and PVs (data is lost)')
-    .option('--timeout <duration>', 'how long to wait for deletion', '5m')
+    .option('--timeout <duration>', 'how long to wait for each component to be gone', '5m')
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: Record<string, unknown>) => {
       const { uninstallCommand } = await import('./commands.js');
@@ -202,6 +214,13 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
   return program;
 }
 
+/** Every command and subcommand: parse errors reach the handler below (exit 2), output goes through our writers. */
+function strict(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeErr: (s) => err(s), writeOut: (s) => out(s) });
+  for (const c of cmd.commands) strict(c);
+}
+
 /** The one top-level handler: runs the command, maps failures to messages and exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
   // a reader that stops early (`| head`) is not an error
@@ -210,8 +229,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   });
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => err(s), writeOut: (s) => out(s) });
+  strict(program);
+  // Ctrl-C in a command without its own handling (install and uninstall stop cleanly): quit now
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (process.listenerCount(sig) > 1) return;
+    err('\ninterrupted\n');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     commandExit = ExitCode.ok;
     await program.parseAsync(argv as string[], { from: 'user' });

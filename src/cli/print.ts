@@ -1,5 +1,6 @@
 /** Reports as text (tables and summaries on stdout, errors on stderr) or as JSON on stdout. */
 import { formatError, PandaError } from '../core/errors.js';
+import type { FieldConflict } from '../cluster/kube.js';
 import type { DiffReport } from '../ops/diff.js';
 import type { InstallReport } from '../ops/install.js';
 import type { ErrorReport } from '../ops/report.js';
@@ -13,6 +14,10 @@ const asJson = (r: unknown) => out(JSON.stringify(r, null, 2) + '\n');
 
 function printErrors(errors: readonly ErrorReport[]): void {
   for (const e of errors) err(formatError(new PandaError(e.message, e.issues)) + '\n');
+}
+
+function printConflicts(conflicts: readonly FieldConflict[], verb: string): void {
+  for (const c of conflicts) err(`warning: ${c.object}: ${verb} from ${c.manager}: ${c.fields.join(', ')}\n`);
 }
 
 function notStarted(components: readonly { name: string; state: string }[], why: string): void {
@@ -31,6 +36,7 @@ export function printInstall(r: InstallReport, json: boolean): void {
   const changed = r.created + r.changed + r.pruned.length;
   out(`${changed} changed (${r.created} created, ${r.changed} updated, ${r.pruned.length} pruned), ${r.unchanged} unchanged in namespace ${r.namespace}, ${r.seconds}s\n`);
   if (r.kept.length) out(`kept (data is never pruned without --prune-data): ${r.kept.join(', ')}\n`);
+  printConflicts(r.conflicts, 'took back');
   printErrors(r.errors);
   notStarted(r.components, 'not applied (a component they depend on is not ready)');
 }
@@ -40,6 +46,7 @@ export function printDiff(r: DiffReport, json: boolean): void {
   if (!r.changes.length) return void out('no changes\n');
   for (const e of r.changes) {
     out(`${{ create: '+', update: '~', delete: '-', keep: '=' }[e.action]} ${e.object} (${e.action === 'keep' ? 'no longer rendered; kept: data' : e.action})\n`);
+    for (const c of e.conflicts ?? []) out(`    owned by ${c.manager}, install takes back: ${c.fields.join(', ')}\n`);
     for (const l of e.diff ?? []) out(`    ${l}\n`);
   }
   out(`${r.changes.filter((e) => e.action !== 'keep').length} object(s) would change\n`);
@@ -47,7 +54,7 @@ export function printDiff(r: DiffReport, json: boolean): void {
 
 export function printStatus(r: StatusReport, json: boolean): void {
   if (json) return void asJson(r);
-  if (!r.workloads.length) return void out(`no panda-k8s components in namespace ${r.namespace}\n`);
+  if (!r.workloads.length) return void err(`not installed: no panda-k8s components${r.affix ? ` of affix ${JSON.stringify(r.affix)}` : ''} in namespace ${r.namespace}\n`);
   out(table(['COMPONENT', 'SUB', 'RELEASE', 'READY', 'IMAGES', 'AGE', 'LAST PROBLEM'], r.workloads.map((w) => [w.component, w.sub, w.release, w.ready, w.images.join(','), w.age, w.problem || '-'])));
 }
 

@@ -241,7 +241,8 @@ export function connect(t: KubeTarget, o: KubeOptions = {}): Kube {
       call(`list ${kind}`, async () => {
         try {
           const r = await api.list(apiVersion, kind, CLUSTER_SCOPED.has(kind) ? undefined : (opts.namespace ?? namespace), undefined, undefined, undefined, opts.fieldSelector, opts.labelSelector);
-          return (r.items ?? []) as Live[];
+          // list items come without kind and apiVersion
+          return ((r.items ?? []) as Live[]).map((i) => ({ ...i, apiVersion, kind }));
         } catch (e) {
           if (is404(e)) return [];
           throw e;

@@ -5,8 +5,9 @@
 import type { K8sObject } from '../core/k8s.js';
 import { inNamespace, refName, refOf } from '../core/refs.js';
 import { toYamlStream } from '../core/yaml.js';
-import { buildPlan } from '../plan/plan.js';
-import type { Kube } from '../cluster/kube.js';
+import { buildPlan, forApply } from '../plan/plan.js';
+import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';
+import type { Live } from '../cluster/readiness.js';
 import { hideSecretValues, lineDiff, normalize } from './compare.js';
 import type { Rendered } from './inputs.js';
 import { pruneCandidates } from './install.js';
@@ -17,6 +18,8 @@ export interface DiffEntry {
   /** `keep`: no longer rendered but data, so install keeps it. */
   action: 'create' | 'update' | 'delete' | 'keep';
   diff?: string[];
+  /** Fields another manager owns now, which install would take back. */
+  conflicts?: FieldConflict[];
 }
 
 export interface DiffReport {
@@ -33,10 +36,19 @@ export async function diffObjects(kube: Kube, objects: readonly K8sObject[]): Pr
       const obj = inNamespace(o, kube.namespace);
       const live = await kube.get(refOf(obj, kube.namespace));
       if (!live) return { object: refName(o), action: 'create' };
-      const dry = await kube.apply(obj, { dryRun: true });
+      let dry: Live;
+      let conflicts: FieldConflict[] = [];
+      try {
+        dry = await kube.apply(obj, { dryRun: true, force: false });
+      } catch (e) {
+        if (!(e instanceof ClusterError && e.status === 409 && e.conflicts.length)) throw e;
+        conflicts = [...e.conflicts];
+        dry = await kube.apply(obj, { dryRun: true, force: true });
+      }
       const a = toYamlStream([hideSecretValues(normalize(live))]);
       const b = toYamlStream([hideSecretValues(normalize(dry))]);
-      return a === b ? undefined : { object: refName(o), action: 'update', diff: lineDiff(a, b) };
+      if (a === b && !conflicts.length) return undefined;
+      return { object: refName(o), action: 'update', diff: lineDiff(a, b), ...(conflicts.length ? { conflicts } : {}) };
     }),
   );
   return entries.filter((e): e is DiffEntry => !!e);
@@ -45,7 +57,7 @@ export async function diffObjects(kube: Kube, objects: readonly K8sObject[]): Pr
 export async function diff(kube: Kube, rendered: Rendered): Promise<DiffReport> {
   await checkNamespace(kube);
   const plan = buildPlan(rendered, kube.namespace);
-  const changes = await diffObjects(kube, rendered.objects);
+  const changes = await diffObjects(kube, forApply(rendered.objects));
   for (const c of await pruneCandidates(kube, plan)) changes.push({ object: refName(c.ref), action: c.data ? 'keep' : 'delete' });
   return { namespace: kube.namespace, changes };
 }

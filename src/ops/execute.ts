@@ -10,7 +10,7 @@ import type { K8sObject } from '../core/k8s.js';
 import { refName, refOf, type ObjectRef } from '../core/refs.js';
 import type { Plan, PlanNode } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
-import type { Kube } from '../cluster/kube.js';
+import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';
 import { podProblems, readiness, type Live, type PodProblem, type Verdict } from '../cluster/readiness.js';
 
 export type NodeState = 'pending' | 'applying' | 'waiting' | 'ready' | 'failed' | 'blocked' | 'interrupted';
@@ -18,7 +18,7 @@ export type Change = 'created' | 'changed' | 'unchanged';
 
 export type ProgressEvent =
   | { type: 'node'; node: string; component: string; sub?: string; state: NodeState; at: number; detail?: string }
-  | { type: 'applied'; node: string; object: string; change: Change; at: number }
+  | { type: 'applied'; node: string; object: string; change: Change; at: number; conflicts?: FieldConflict[] }
   | { type: 'deleted'; node: string; object: string; at: number }
   | { type: 'pruned'; object: string; at: number };
 
@@ -33,6 +33,8 @@ export interface NodeResult {
   changes: Record<Change, number>;
   /** Objects this node deleted (`Kind/name`). */
   deleted: string[];
+  /** Fields of other managers this node's applies took back. */
+  conflicts: FieldConflict[];
   problem?: string;
 }
 
@@ -62,7 +64,7 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
   const poll = o.pollMs ?? 250;
   const startedAt = clock.now();
   const results = new Map<string, NodeResult>(
-    plan.nodes.map((n) => [n.id, { id: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state: 'pending' as NodeState, changes: { created: 0, changed: 0, unchanged: 0 }, deleted: [] }]),
+    plan.nodes.map((n) => [n.id, { id: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state: 'pending' as NodeState, changes: { created: 0, changed: 0, unchanged: 0 }, deleted: [], conflicts: [] }]),
   );
   const componentStart = new Map<string, number>();
   const failures: PandaError[] = [];
@@ -88,10 +90,11 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
     }
     for (const obj of n.apply) {
       if (aborted()) return void emit(n, 'interrupted');
-      const change = await applyOne(kube, obj, plan.namespace);
-      writes++;
-      r.changes[change]++;
-      o.onEvent?.({ type: 'applied', node: n.id, object: refName(obj), change, at: clock.now() });
+      const a = await applyOne(kube, obj, plan.namespace);
+      writes += a.writes;
+      r.changes[a.change]++;
+      r.conflicts.push(...a.conflicts);
+      o.onEvent?.({ type: 'applied', node: n.id, object: refName(obj), change: a.change, at: clock.now(), ...(a.conflicts.length ? { conflicts: a.conflicts } : {}) });
     }
     r.appliedAt = clock.now();
     const until = n.until ?? 'ready';
@@ -174,12 +177,30 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
   };
 }
 
-/** Apply one object; tells whether it was created, changed or left as it was. */
-export async function applyOne(kube: Kube, obj: K8sObject, namespace: string): Promise<Change> {
+export interface Applied {
+  change: Change;
+  /** Fields other managers owned that this apply took back. */
+  conflicts: FieldConflict[];
+  writes: number;
+}
+
+/**
+ * Apply one object; tells whether it was created, changed or left as it was, and whose fields it
+ * took back: it applies without force first, so that the API server names the other managers.
+ */
+export async function applyOne(kube: Kube, obj: K8sObject, namespace: string): Promise<Applied> {
   const before = await kube.get(refOf(obj, namespace));
-  const after = await kube.apply(obj);
-  if (!before) return 'created';
-  return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'changed';
+  let after: Live;
+  let conflicts: FieldConflict[] = [];
+  try {
+    after = await kube.apply(obj, { force: false });
+  } catch (e) {
+    if (!(e instanceof ClusterError && e.status === 409 && e.conflicts.length)) throw e;
+    conflicts = [...e.conflicts];
+    after = await kube.apply(obj, { force: true });
+  }
+  const change = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'changed';
+  return { change, conflicts, writes: conflicts.length ? 2 : 1 };
 }
 
 interface Pending {

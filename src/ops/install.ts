@@ -2,20 +2,25 @@
  * Install or upgrade a rendered stack: preflight, the plan carried out by the executor, then
  * pruning of objects we own and no longer render. Returns a serializable report; never prints.
  */
+import { ExitCode, PandaError } from '../core/errors.js';
+import type { Affix } from '../core/names.js';
 import type { ObjectRef } from '../core/refs.js';
 import { refKey, refName, refOf } from '../core/refs.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
 import { isDataKind, listOwned } from '../cluster/inventory.js';
-import type { Kube } from '../cluster/kube.js';
+import type { FieldConflict, Kube } from '../cluster/kube.js';
 import { executePlan, type ExecuteResult, type ProgressEvent } from './execute.js';
 import type { Rendered } from './inputs.js';
-import { preflight } from './preflight.js';
+import { lockName, withStackLock, type LockOptions } from './lock.js';
+import { checkNamespace, preflight } from './preflight.js';
 import { reportErrors, type ErrorReport } from './report.js';
 
 export interface RunOptions {
   clock: Clock;
   signal?: AbortSignal;
+  /** Hold the stack's Lease while running (the CLI always does). */
+  lock?: Omit<LockOptions, 'clock' | 'signal' | 'onLost'>;
   onEvent?: (e: ProgressEvent) => void;
   /** Called once the plan is known (e.g. to set up a progress view). */
   onPlan?: (plan: Plan) => void;
@@ -49,6 +54,8 @@ export interface InstallReport {
   unchanged: number;
   pruned: string[];
   kept: string[];
+  /** Fields other managers (kubectl, an operator's patch) owned that install took back. */
+  conflicts: FieldConflict[];
   writes: number;
   seconds: number;
   interrupted: boolean;
@@ -86,11 +93,37 @@ export async function pruneCandidates(kube: Kube, plan: Plan): Promise<{ ref: Ob
   return owned.flat().flatMap((o) => (desired.has(refKey(o.ref)) ? [] : [{ ref: o.ref, data: isDataKind(o.ref.kind) }]));
 }
 
+/** The lock options for a run, and a signal that also fires when the lock is lost. */
+export function locking(o: RunOptions): { lock?: LockOptions; signal: AbortSignal; lost(): boolean } {
+  const ac = new AbortController();
+  let lost = false;
+  if (o.signal?.aborted) ac.abort();
+  o.signal?.addEventListener('abort', () => ac.abort(), { once: true });
+  return {
+    ...(o.lock ? { lock: { ...o.lock, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), onLost: () => ((lost = true), ac.abort()) } } : {}),
+    signal: ac.signal,
+    lost: () => lost,
+  };
+}
+
+export const lostLock = (affix: Affix) =>
+  new PandaError('another operation took over the stack lock; stopped', [{ where: `Lease/${lockName(affix)}`, message: 'the lock was not renewed in time (the API server was unreachable?)', fix: 'check what the other operation did, then run again' }], ExitCode.locked);
+
 export async function install(kube: Kube, rendered: Rendered, o: InstallOptions): Promise<InstallReport> {
   const plan = buildPlan(rendered, kube.namespace);
-  await preflight(kube, plan, rendered.secretPrefix);
-  o.onPlan?.(plan);
-  const result = await executePlan(kube, plan, { wait: o.wait !== false, timeoutMs: o.timeoutMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+  await checkNamespace(kube);
+  const l = locking(o);
+  return withStackLock(kube, rendered.affix, l.lock, async () => {
+    await preflight(kube, plan, rendered.secretPrefix);
+    o.onPlan?.(plan);
+    const result = await executePlan(kube, plan, { wait: o.wait !== false, timeoutMs: o.timeoutMs, clock: o.clock, signal: l.signal, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+    if (l.lost()) result.failures.push(lostLock(rendered.affix));
+    const report = await finish(kube, plan, rendered, result, o);
+    return l.lost() ? { ...report, interrupted: false } : report;
+  });
+}
+
+async function finish(kube: Kube, plan: Plan, rendered: Rendered, result: ExecuteResult, o: InstallOptions): Promise<InstallReport> {
   const pruned: string[] = [];
   const kept: string[] = [];
   if (!result.failures.length && !result.interrupted) {
@@ -117,6 +150,7 @@ export async function install(kube: Kube, rendered: Rendered, o: InstallOptions)
     unchanged: total('unchanged'),
     pruned,
     kept,
+    conflicts: result.nodes.flatMap((n) => n.conflicts),
     writes: result.writes,
     seconds: Math.round((result.finishedAt - result.startedAt) / 100) / 10,
     interrupted: result.interrupted,

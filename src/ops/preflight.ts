@@ -79,8 +79,8 @@ async function unservedApis(kube: Kube, plan: Plan): Promise<Issue[]> {
   return issues;
 }
 
+/** Run after {@link checkNamespace}. */
 export async function preflight(kube: Kube, plan: Plan, prefix: string): Promise<void> {
-  await checkNamespace(kube);
   const issues = new IssueList();
   for (const i of [...(await missingSecrets(kube, plan, prefix)), ...(await heldVolumes(kube, plan)), ...(await unservedApis(kube, plan))]) issues.add(i);
   issues.throwIfAny('the cluster is not ready for this install; nothing was applied');

@@ -1,4 +1,5 @@
 /** The secrets lifecycle: install (keeping the IAM signing key already installed), diff and uninstall. */
+import { ExitCode, PandaError } from '../core/errors.js';
 import { LABEL } from '../core/k8s.js';
 import { inNamespace } from '../core/refs.js';
 import type { SecretsRenderer } from '../render/inputs.js';
@@ -31,7 +32,7 @@ export async function secretsInstall(kube: Kube, secrets: SecretsRenderer): Prom
   await checkNamespace(kube);
   const objects = secrets.render(await installedKeystore(kube, secrets.prefix));
   const counts: Record<Change, number> = { created: 0, changed: 0, unchanged: 0 };
-  for (const s of objects) counts[await applyOne(kube, inNamespace(s, kube.namespace), kube.namespace)]++;
+  for (const s of objects) counts[(await applyOne(kube, inNamespace(s, kube.namespace), kube.namespace)).change]++;
   return { namespace: kube.namespace, prefix: secrets.prefix, ...counts, secrets: objects.map((s) => s.metadata.name) };
 }
 
@@ -42,8 +43,11 @@ export async function secretsDiff(kube: Kube, secrets: SecretsRenderer): Promise
 }
 
 export async function secretsUninstall(kube: Kube, prefix: string): Promise<SecretsUninstallReport> {
+  await checkNamespace(kube);
   const items = await kube.list('v1', 'Secret', { labelSelector: `${LABEL.lifecycle}=secrets,${LABEL.instance}=${prefix}` });
   const deleted: string[] = [];
+  if (!items.length)
+    throw new PandaError(`no Secrets ${prefix}-* of the secrets lifecycle in namespace ${kube.namespace}`, [{ where: 'global.secret', message: `nothing labelled ${LABEL.lifecycle}=secrets, ${LABEL.instance}=${prefix}`, fix: 'check -n and --secrets-values (global.secret)' }], ExitCode.notInstalled);
   for (const s of items) if (await kube.delete({ apiVersion: 'v1', kind: 'Secret', name: s.metadata.name, namespace: kube.namespace })) deleted.push(s.metadata.name);
   return { namespace: kube.namespace, prefix, deleted };
 }

@@ -3,6 +3,7 @@ import { LABEL } from '../core/k8s.js';
 import { COMPONENTS, type Affix, stackNames } from '../core/names.js';
 import type { Kube } from '../cluster/kube.js';
 import { ownedSelector } from '../cluster/inventory.js';
+import { checkNamespace } from './preflight.js';
 import { podProblems, readiness, type Live } from '../cluster/readiness.js';
 
 export interface StatusRow {
@@ -20,6 +21,8 @@ export interface StatusRow {
 
 export interface StatusReport {
   namespace: string;
+  /** Only this instance, when given. */
+  affix?: string;
   workloads: StatusRow[];
 }
 
@@ -34,17 +37,20 @@ export function age(ts: string | undefined, now: number): string {
 const labelsOf = (o: Live) => o.metadata.labels ?? {};
 
 /** `affix`: only that instance's releases; otherwise every panda-k8s instance in the namespace. */
+/** `installed` false: nothing of ours (of that affix) in the namespace. */
 export async function status(kube: Kube, o: { affix?: Affix; now: number }): Promise<StatusReport> {
+  await checkNamespace(kube);
   const releases = o.affix ? new Set(Object.values(stackNames(o.affix)).map((n) => n.release)) : undefined;
   const selector = ownedSelector();
-  const [deploys, pvcs, pods] = await Promise.all([
+  const [deploys, sets, pvcs, pods] = await Promise.all([
     kube.list('apps/v1', 'Deployment', { labelSelector: selector }),
+    kube.list('apps/v1', 'StatefulSet', { labelSelector: selector }),
     kube.list('v1', 'PersistentVolumeClaim', { labelSelector: selector }),
     kube.list('v1', 'Pod', {}),
   ]);
   const rows: StatusRow[] = [];
   const order = (c: string) => (COMPONENTS as readonly string[]).indexOf(c);
-  for (const d of deploys) {
+  for (const d of [...deploys, ...sets]) {
     const l = labelsOf(d);
     if (releases && !releases.has(l[LABEL.instance] ?? '')) continue;
     const sel = (d.spec?.selector?.matchLabels ?? {}) as Record<string, string>;
@@ -62,7 +68,7 @@ export async function status(kube: Kube, o: { affix?: Affix; now: number }): Pro
       component: l[LABEL.component] ?? '?',
       sub: l[LABEL.sub] ?? '?',
       release: l[LABEL.instance] ?? '?',
-      kind: 'Deployment',
+      kind: d.kind,
       name: d.metadata.name,
       ready: `${d.status?.readyReplicas ?? 0}/${d.spec?.replicas ?? 1}`,
       images: ((d.spec?.template?.spec?.containers ?? []) as { image: string }[]).map((c) => c.image),
@@ -71,5 +77,5 @@ export async function status(kube: Kube, o: { affix?: Affix; now: number }): Pro
     });
   }
   rows.sort((a, b) => order(a.component) - order(b.component) || a.release.localeCompare(b.release) || a.sub.localeCompare(b.sub));
-  return { namespace: kube.namespace, workloads: rows };
+  return { namespace: kube.namespace, ...(o.affix ? { affix: o.affix.value } : {}), workloads: rows };
 }

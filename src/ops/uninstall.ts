@@ -3,13 +3,16 @@
  * order (dependents first, independent components in parallel), each component waited for until
  * gone. PVCs and PVs stay unless `purge`; the Secrets of the secrets lifecycle always stay.
  */
+import { ExitCode, PandaError } from '../core/errors.js';
 import { COMPONENTS, stackNames, type Affix, type ComponentName } from '../core/names.js';
 import { refName } from '../core/refs.js';
 import { buildUninstallPlan, type InstalledComponent } from '../plan/plan.js';
 import { isDataKind, listOwned, OWNED_KINDS } from '../cluster/inventory.js';
 import type { Kube } from '../cluster/kube.js';
 import { executePlan } from './execute.js';
-import { componentReports, type ComponentReport, type RunOptions } from './install.js';
+import { componentReports, locking, lostLock, type ComponentReport, type RunOptions } from './install.js';
+import { withStackLock } from './lock.js';
+import { checkNamespace } from './preflight.js';
 import { reportErrors, type ErrorReport } from './report.js';
 
 export interface UninstallOptions extends RunOptions {
@@ -45,10 +48,23 @@ export async function installed(kube: Kube, affix: Affix, selected: readonly Com
 }
 
 export async function uninstall(kube: Kube, o: UninstallOptions): Promise<UninstallReport> {
-  const present = await installed(kube, o.affix, o.components ?? COMPONENTS);
+  await checkNamespace(kube);
+  const l = locking(o);
+  const report = await withStackLock(kube, o.affix, l.lock, () => run(kube, o, l.signal));
+  if (l.lost()) return { ...report, interrupted: false, errors: [...report.errors, ...reportErrors([lostLock(o.affix)])] };
+  return report;
+}
+
+async function run(kube: Kube, o: UninstallOptions, signal: AbortSignal): Promise<UninstallReport> {
+  const selected = o.components ?? COMPONENTS;
+  const present = await installed(kube, o.affix, selected);
+  if (!present.length)
+    throw new PandaError(`nothing to uninstall: no ${selected.length === COMPONENTS.length ? 'component' : selected.join(', ')} of affix ${JSON.stringify(o.affix.value)} in namespace ${kube.namespace}`, [
+      { where: `--affix ${o.affix.value}`, message: `no objects of releases ${selected.map((c) => stackNames(o.affix)[c].release).join(', ')}`, fix: 'check -a and -n (panda-k8s status -n NS lists what is installed)' },
+    ], ExitCode.notInstalled);
   const plan = buildUninstallPlan(present, kube.namespace, !!o.purge);
   o.onPlan?.(plan);
-  const result = await executePlan(kube, plan, { wait: true, timeoutMs: o.timeoutMs, clock: o.clock, ...(o.signal ? { signal: o.signal } : {}), ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+  const result = await executePlan(kube, plan, { wait: true, timeoutMs: o.timeoutMs, clock: o.clock, signal, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
   return {
     namespace: kube.namespace,
     components: componentReports(plan, result).map(({ created: _c, changed: _ch, unchanged: _u, ...c }) => c),

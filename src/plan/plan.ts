@@ -42,11 +42,31 @@ export interface Plan {
   waves: string[][];
 }
 
+/**
+ * Objects as we apply them: a workload an autoscaler scales is applied without `spec.replicas`,
+ * so that we never own that field and never fight the HorizontalPodAutoscaler over it.
+ */
+export function forApply(objects: readonly K8sObject[]): K8sObject[] {
+  const scaled = new Set(
+    objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => {
+      const t = (o.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
+      return `${t?.kind}/${t?.name}`;
+    }),
+  );
+  return objects.map((o) => {
+    if (!scaled.has(`${o.kind}/${o.metadata.name}`) || (o.spec as { replicas?: unknown } | undefined)?.replicas === undefined) return o;
+    const c = structuredClone(o) as K8sObject & { spec: { replicas?: number } };
+    delete c.spec.replicas;
+    return c;
+  });
+}
+
 export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: string): Plan {
   const nodes: PlanNode[] = [];
   const present = new Set(stack.components.map((c) => c.name));
   const subNodes = new Map<ComponentName, string[]>();
-  for (const c of stack.components) {
+  for (const rc of stack.components) {
+    const c = { ...rc, objects: forApply(rc.objects) };
     const comp = components[c.name];
     const ids = c.subs.map((s) => `${c.name}/${s}`);
     subNodes.set(c.name, ids);
