@@ -185,7 +185,7 @@ const step = (name) => { const t = performance.now(); out.push([name, t - last])
 await import('zod'); step('import zod');
 await import('yaml'); step('import yaml (read values files)');
 await import('commander'); step('import commander');
-await import(dist('values/schema.js')); step('build the values schemas (dist/values/schema.js, all components)');
+await import(dist('components/registry.js')); step('build the values schemas (dist/components/registry.js, all components)');
 const inputs = await import(dist('render/inputs.js')); step('import the rest of the render path (components, secrets, sandbox)');
 await import(dist('cli/main.js')); step('import the CLI module');
 const { toYamlStream } = await import(dist('core/yaml.js'));

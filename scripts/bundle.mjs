@@ -10,8 +10,8 @@
  *    and V8's code cache of the functions they compiled is kept in dist/bundle/cli.cjs.cache,
  *    which bin/panda-k8s.js hands to V8 so that later runs skip most parsing and compiling.
  *
- * The bundle sits two directories below the package root, like dist/render/, so the
- * package-root lookup in src/render/paths.ts finds experiments/ and the sandbox files unchanged.
+ * The bundle sits two directories below the package root, like dist/core/, so the
+ * package-root lookup in src/core/paths.ts finds experiments/ and the sandbox files unchanged.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -39,7 +39,7 @@ await esbuild.build({
   external: ['@kubernetes/client-node'],
   // import() of Node's built-ins becomes require(): code compiled with vm.Script has no module loader
   supported: { 'dynamic-import': false },
-  // src/render/paths.ts finds the package root from its own location
+  // src/core/paths.ts finds the package root from its own location
   define: { 'import.meta.url': 'importMetaUrl' },
   banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   // a smaller file reads and loads faster; names stay, so an internal error's stack still reads

@@ -1,7 +1,7 @@
-// Writes docs/values.md and schema/values.schema.json from the values schema (run after build).
+// Writes docs/values.md and schema/values.schema.json from the values schema the component
+// registry derives (run after build).
 import fs from 'node:fs';
-import { valuesMarkdown } from '../dist/values/docs.js';
-import { jsonSchema } from '../dist/values/jsonschema.js';
+import { jsonSchema, valuesMarkdown } from '../dist/render/values.js';
 
 fs.mkdirSync('schema', { recursive: true });
 fs.writeFileSync('schema/values.schema.json', JSON.stringify(jsonSchema(), null, 2) + '\n');

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import { ExitCode, PandaError } from '../core/errors.js';
-import { COMPONENTS, type ComponentName } from '../core/names.js';
+import { COMPONENTS, type ComponentName } from '../components/registry.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
 import { resolve } from '../render/inputs.js';
 import { parseDuration, realClock } from '../cluster/clock.js';
@@ -18,7 +18,7 @@ import { readSecrets, renderStackFor } from '../ops/inputs.js';
 import { secretsDiff, secretsInstall, secretsUninstall } from '../ops/secrets.js';
 import { allReady, status } from '../ops/status.js';
 import { uninstall } from '../ops/uninstall.js';
-import { err } from './output.js';
+import { err, warnIgnored } from './output.js';
 import { printDiff, printInstall, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
 import { createProgress } from './progress.js';
 
@@ -112,6 +112,7 @@ function progressView(f: Flags, labels?: Partial<Record<NodeState, string>>): { 
 
 export async function installCommand(opts: RenderOptions, f: Flags): Promise<number> {
   const rendered = renderStackFor(opts, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
+  warnIgnored(rendered.ignored);
   const timeoutMs = positive(f.timeout ?? '10m', '--timeout');
   const kube = cluster(f);
   const progress = progressView(f);
@@ -128,6 +129,7 @@ export async function installCommand(opts: RenderOptions, f: Flags): Promise<num
 
 export async function diffCommand(opts: RenderOptions, f: Flags): Promise<number> {
   const rendered = renderStackFor(opts);
+  warnIgnored(rendered.ignored);
   const report = await diff(cluster(f), rendered);
   printDiff(report, json(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnPlaceholders } from './output.js';
+import { err, out, warnIgnored, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -111,6 +111,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
         const { renderStackFor } = await import('../ops/inputs.js');
         const r = renderStackFor(opts);
         const text = toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects));
+        warnIgnored(r.ignored);
         warnPlaceholders(r.placeholders);
         out(text);
         return;
@@ -197,7 +198,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 
   program.addCommand(
     new Command('schema').description('print the JSON Schema of the values files (for editor completion)').action(act(async () => {
-      const { jsonSchema } = await import('../values/jsonschema.js');
+      const { jsonSchema } = await import('../render/values.js');
       out(JSON.stringify(jsonSchema(), null, 2) + '\n');
     })),
   );
@@ -207,7 +208,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .option('--from <dir>', 'an upstream panda-k8s checkout')
       .option('--experiment-dir <dir>', 'directory of your own experiments; repeatable', many)
       .action(act(async (flags: { from?: string; experimentDir?: string[] }) => {
-        const { listExperiments } = await import('../values/load.js');
+        const { listExperiments } = await import('../render/values.js');
         out(listExperiments({ ...(flags.from ? { from: flags.from } : {}), experimentDirs: flags.experimentDir ?? [] }).join('\n') + '\n');
       })),
   );

@@ -10,3 +10,11 @@ export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
   for (const i of issues.slice(0, max)) err(`  - ${formatIssue({ ...i, fix: undefined } as Issue)}\n`);
   if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
 }
+
+/** Keys of the value files that have no effect, each with its file:line. */
+export function warnIgnored(issues: readonly Issue[], max = 20): void {
+  if (!issues.length) return;
+  err(`warning: ${issues.length} key(s) in the value files have no effect:\n`);
+  for (const i of issues.slice(0, max)) err(`  - ${formatIssue({ ...i, fix: undefined } as Issue)}\n`);
+  if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
+}

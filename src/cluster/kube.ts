@@ -11,7 +11,7 @@ import path from 'node:path';
 import { ApiException, createConfiguration, KubeConfig, KubernetesObjectApi, PatchStrategy, ServerConfiguration, type KubernetesObject } from '@kubernetes/client-node';
 import { ExitCode, PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { CLUSTER_SCOPED, type ObjectRef } from '../core/refs.js';
+import { CLUSTER_SCOPED, type ObjectRef } from '../core/objects.js';
 import { realClock, type Clock } from './clock.js';
 import { classify, deadlines, DEFAULT_TIMEOUTS, transient, type Failure, type Timeouts } from './network.js';
 import type { Live } from './readiness.js';

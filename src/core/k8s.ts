@@ -1,24 +1,12 @@
 /**
- * Kubernetes object builders shared by every component: labels, storage, services, workloads,
- * ingress, routes, proxies. Components describe *what* they deploy; these functions know *how*
+ * Kubernetes object builders shared by every component: labels, ConfigMaps, Secrets, services,
+ * ingress, routes, proxies (workloads: workload.ts; storage: storage.ts; databases: database.ts;
+ * pods and mounts: pod.ts). Components describe *what* they deploy; these functions know *how*
  * such objects look. Everything returns fresh plain objects (no shared references).
  */
-import type {
-  V1ConfigMap,
-  V1Container,
-  V1Deployment,
-  V1Ingress,
-  V1PersistentVolume,
-  V1PersistentVolumeClaim,
-  V1PodSpec,
-  V1Secret,
-  V1Service,
-  V1ServiceAccount,
-  V1ServicePort,
-  V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
-import type { ComponentName } from './names.js';
-import type { IngressValues, ProxyValues, RouteValues, StorageValues, WorkloadValues } from '../values/common.js';
+import type { V1ConfigMap, V1Ingress, V1Secret, V1Service, V1ServicePort } from '@kubernetes/client-node';
+import { base64Files, type FileSet } from './files.js';
+import type { SubNames } from './names.js';
 
 /** Any Kubernetes object we render. */
 export interface K8sObject {
@@ -41,7 +29,8 @@ export const MANAGED_BY = 'panda-k8s';
 
 /** Identity of one sub-component instance: drives labels and selectors. */
 export interface Owner {
-  component: ComponentName | 'secrets';
+  /** Component name, or `secrets` for the secrets lifecycle. */
+  component: string;
   /** Sub-component (`server`, `mariadb`, ...); the component itself for umbrella-level objects. */
   sub: string;
   release: string;
@@ -49,7 +38,7 @@ export interface Owner {
   name: string;
 }
 
-export function owner(component: ComponentName | 'secrets', release: string, sub: string, nameOverride = ''): Owner {
+export function owner(component: string, release: string, sub: string, nameOverride = ''): Owner {
   return { component, release, sub, name: nameOverride || sub };
 }
 
@@ -68,7 +57,13 @@ export function labels(o: Owner): Record<string, string> {
   };
 }
 
-function meta(o: Owner, name: string, annotations?: Record<string, string>): K8sObject['metadata'] {
+/** One sub-component instance as the builders need it: its labels and its object names. */
+export interface Part {
+  owner: Owner;
+  names: SubNames;
+}
+
+export function meta(o: Owner, name: string, annotations?: Record<string, string>): K8sObject['metadata'] {
   const m: K8sObject['metadata'] = { name, labels: labels(o) };
   if (annotations && Object.keys(annotations).length) m.annotations = { ...annotations };
   return m;
@@ -81,10 +76,8 @@ export function configMap(o: Owner, name: string, data: Record<string, string> |
 }
 
 /** A file set, as ConfigMap `binaryData` (base64 of each file, keyed by base name). */
-export function binaryConfigMap(o: Owner, name: string, files: ReadonlyMap<string, Uint8Array>): K8sObject & V1ConfigMap {
-  const binaryData: Record<string, string> = {};
-  for (const [k, v] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) binaryData[k] = Buffer.from(v).toString('base64');
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(o, name), binaryData };
+export function binaryConfigMap(o: Owner, name: string, files: FileSet): K8sObject & V1ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(o, name), binaryData: base64Files(files) };
 }
 
 export function secret(o: Owner, name: string, body: { stringData?: Record<string, string>; data?: Record<string, string> }): K8sObject & V1Secret {
@@ -92,41 +85,6 @@ export function secret(o: Owner, name: string, body: { stringData?: Record<strin
   if (body.stringData) s.stringData = { ...body.stringData };
   if (body.data) s.data = { ...body.data };
   return s;
-}
-
-/**
- * Storage of one sub-component: a hostPath PersistentVolume when `create`, and always a claim,
- * bound to that volume by selector when `selectorOn`.
- */
-export function storage(o: Owner, name: string, v: StorageValues, selectorOn: boolean): K8sObject[] {
-  const out: K8sObject[] = [];
-  if (v.create) {
-    const pv: K8sObject & V1PersistentVolume = {
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: meta(o, name),
-      spec: {
-        ...(v.class !== null ? { storageClassName: v.class } : {}),
-        capacity: { storage: v.size },
-        accessModes: [...v.accessModes],
-        hostPath: { path: v.path },
-      },
-    };
-    out.push(pv);
-  }
-  const pvc: K8sObject & V1PersistentVolumeClaim = {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: meta(o, name),
-    spec: {
-      ...(v.class !== null ? { storageClassName: v.class } : {}),
-      accessModes: [...v.accessModes],
-      resources: { requests: { storage: v.size } },
-      ...(selectorOn ? { selector: { matchLabels: selectorLabels(o) } } : {}),
-    },
-  };
-  out.push(pvc);
-  return out;
 }
 
 export interface PortSpec {
@@ -149,88 +107,29 @@ export function service(o: Owner, name: string, ports: PortSpec[], type = 'Clust
   };
 }
 
-export interface WorkloadSpec {
-  name: string;
-  values: WorkloadValues;
-  container: V1Container;
-  volumes?: V1PodSpec['volumes'];
-  /** Pod hostname (upstream sets `<R>` on several pods). */
-  hostname?: string;
+/** Ingress options (`ingressSchema` in values). */
+export interface IngressOptions {
+  className: string;
+  annotations: Record<string, string>;
+  hosts: { domain: string; hostOverride: string; paths: { path: string; pathType: string }[] }[];
+  tls: { secretName?: unknown; hosts: { domain: string; hostOverride: string }[] }[];
 }
 
-/** A Deployment with the pod defaults every component shares, plus its ServiceAccount and HPA when enabled. */
-export function workload(o: Owner, w: WorkloadSpec): K8sObject[] {
-  const v = w.values;
-  const saName = v.serviceAccount.create ? v.serviceAccount.name || w.name : v.serviceAccount.name || 'default';
-  const pod: V1PodSpec = {
-    ...(v.imagePullSecrets.length ? { imagePullSecrets: structuredClone(v.imagePullSecrets) as V1PodSpec['imagePullSecrets'] } : {}),
-    serviceAccountName: saName,
-    securityContext: structuredClone(v.podSecurityContext) as V1PodSpec['securityContext'],
-    ...(w.hostname ? { hostname: w.hostname } : {}),
-    containers: [
-      {
-        securityContext: structuredClone(v.securityContext),
-        image: `${v.image.repository}:${v.image.tag}`,
-        imagePullPolicy: v.image.pullPolicy,
-        resources: structuredClone(v.resources),
-        ...w.container,
-      } as V1Container,
-    ],
-    ...(w.volumes && w.volumes.length ? { volumes: w.volumes } : {}),
-    ...(Object.keys(v.nodeSelector).length ? { nodeSelector: { ...v.nodeSelector } } : {}),
-    ...(Object.keys(v.affinity).length ? { affinity: structuredClone(v.affinity) as V1PodSpec['affinity'] } : {}),
-    ...(v.tolerations.length ? { tolerations: structuredClone(v.tolerations) as V1PodSpec['tolerations'] } : {}),
-  };
-  const deploy: K8sObject & V1Deployment = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: meta(o, w.name),
-    spec: {
-      ...(v.autoscaling.enabled ? {} : { replicas: v.replicaCount }),
-      selector: { matchLabels: selectorLabels(o) },
-      template: {
-        metadata: {
-          labels: selectorLabels(o),
-          ...(Object.keys(v.podAnnotations).length ? { annotations: { ...v.podAnnotations } } : {}),
-        },
-        spec: pod,
-      },
-    },
-  };
-  const out: K8sObject[] = [];
-  if (v.serviceAccount.create) {
-    const sa: K8sObject & V1ServiceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(o, saName, v.serviceAccount.annotations) };
-    out.push(sa);
-  }
-  out.push(deploy);
-  if (v.autoscaling.enabled) out.push(hpa(o, w.name, v.autoscaling));
-  return out;
+/** TLS of a Route (`routeSchema`). */
+export interface RouteTls {
+  termination: string;
+  insecureEdgeTerminationPolicy: string;
 }
 
-function hpa(o: Owner, name: string, a: WorkloadValues['autoscaling']): K8sObject {
-  const metric = (resource: string, pct: number) => ({
-    type: 'Resource',
-    resource: { name: resource, target: { type: 'Utilization', averageUtilization: pct } },
-  });
-  const h: K8sObject & V2HorizontalPodAutoscaler = {
-    apiVersion: 'autoscaling/v2',
-    kind: 'HorizontalPodAutoscaler',
-    metadata: meta(o, name),
-    spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      minReplicas: a.minReplicas,
-      maxReplicas: a.maxReplicas,
-      metrics: [
-        metric('cpu', a.targetCPUUtilizationPercentage),
-        ...(a.targetMemoryUtilizationPercentage ? [metric('memory', a.targetMemoryUtilizationPercentage)] : []),
-      ],
-    },
-  };
-  return h;
+/** Proxy options (`proxyFields`). */
+export interface ProxyOptions {
+  httpProxy: string;
+  httpsProxy: string;
+  noProxy: string;
 }
 
 /** The common Ingress: host `<hostOverride>` or `<name>.<domain>`, backend the Service on `port`. */
-export function ingress(o: Owner, name: string, v: IngressValues, port: number): K8sObject & V1Ingress {
+export function ingress(o: Owner, name: string, v: IngressOptions, port: number): K8sObject & V1Ingress {
   const host = (h: { domain: string; hostOverride: string }) => h.hostOverride || `${name}.${h.domain}`;
   const ing: K8sObject & V1Ingress = {
     apiVersion: 'networking.k8s.io/v1',
@@ -247,13 +146,13 @@ export function ingress(o: Owner, name: string, v: IngressValues, port: number):
     },
   };
   if (v.tls.length) {
-    ing.spec!.tls = v.tls.map((t) => ({ hosts: t.hosts.map(host), ...(t.secretName ? { secretName: t.secretName } : {}) }));
+    ing.spec!.tls = v.tls.map((t) => ({ hosts: t.hosts.map(host), ...(typeof t.secretName === 'string' && t.secretName ? { secretName: t.secretName } : {}) }));
   }
   return ing;
 }
 
 /** An OpenShift Route to Service `service`, port `targetPort`. */
-export function route(o: Owner, name: string, host: string, service: string, targetPort: string, tls?: RouteValues['tls']): K8sObject {
+export function route(o: Owner, name: string, host: string, service: string, targetPort: string, tls?: RouteTls): K8sObject {
   return {
     apiVersion: 'route.openshift.io/v1',
     kind: 'Route',
@@ -272,7 +171,7 @@ export function route(o: Owner, name: string, host: string, service: string, tar
  * Proxy variables for an env ConfigMap. `https_proxy` takes `httpsProxy` (upstream took
  * `httpProxy`); `no_proxy` is the configured list or the component's default.
  */
-export function proxyEnv(p: ProxyValues, defaultNoProxy: string): Record<string, string> {
+export function proxyEnv(p: ProxyOptions, defaultNoProxy: string): Record<string, string> {
   if (!p.httpProxy && !p.httpsProxy) return {};
   const env: Record<string, string> = {};
   if (p.httpProxy) env.http_proxy = p.httpProxy;
@@ -281,20 +180,3 @@ export function proxyEnv(p: ProxyValues, defaultNoProxy: string): Record<string,
   return env;
 }
 
-/** Mount helpers. */
-export const vol = {
-  pvc: (name: string, claimName: string) => ({ name, persistentVolumeClaim: { claimName } }),
-  configMap: (name: string, cm: string, defaultMode?: number) => ({ name, configMap: { name: cm, ...(defaultMode ? { defaultMode } : {}) } }),
-  secret: (name: string, secretName: string) => ({ name, secret: { secretName } }),
-  projected: (name: string, sources: Array<{ configMap?: string; secret?: string }>) => ({
-    name,
-    projected: {
-      sources: sources.map((s) => (s.configMap ? { configMap: { name: s.configMap } } : { secret: { name: s.secret! } })),
-    },
-  }),
-};
-
-export const envFrom = {
-  secret: (name: string) => ({ secretRef: { name } }),
-  configMap: (name: string) => ({ configMapRef: { name } }),
-};

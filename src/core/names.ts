@@ -1,13 +1,11 @@
 /**
  * The one names module: release names from the affix, object names from a release and a
- * sub-component, and the DNS rules they must satisfy. Object names and every cross-reference
- * (Secret values that point at Services, env ConfigMaps another pod reads, ...) are computed here,
- * so they cannot disagree.
+ * sub-component, Secret names from the prefix, and the DNS rules they must satisfy. Object names
+ * and every cross-reference (Secret values that point at Services, env ConfigMaps another pod
+ * reads, ...) are computed here, so they cannot disagree. Component names are plain strings: the
+ * list of components is the registry's (src/components/registry.ts), not this module's.
  */
 import { PandaError, type Issue } from './errors.js';
-
-export const COMPONENTS = ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'] as const;
-export type ComponentName = (typeof COMPONENTS)[number];
 
 export const DEFAULT_AFFIX = 'test-';
 export const DEFAULT_SECRET_PREFIX = 'panda-secrets';
@@ -86,25 +84,87 @@ export function fullname(release: string, sub: string, override?: string): strin
   return release.split('-').includes(sub) ? release : `${release}-${sub}`;
 }
 
-/** Names of one component instance. */
+/** Name of a Secret of the secrets lifecycle: `<prefix>-<suffix>` (`panda-secrets-panda-envs`). */
+export function secretName(prefix: string, suffix: string): string {
+  return `${prefix}-${suffix}`;
+}
+
+/** Names of one component instance; {@link Names.of} gives the names of another of the same stack. */
 export class Names {
+  readonly release: string;
   constructor(
-    readonly component: ComponentName,
-    readonly release: string,
-  ) {}
+    readonly component: string,
+    readonly affix: Affix,
+  ) {
+    this.release = releaseName(affix, component);
+  }
   /** fullname of a sub-component (see {@link fullname}). */
   sub(sub: string, override?: string): string {
     return fullname(this.release, sub, override);
   }
-  /** A name built from the release directly, as upstream does for some objects (`<R>-server-env`). */
+  /** All object names of one sub-component instance. */
+  part(sub: string, override?: string): SubNames {
+    return new SubNames(this.release, sub, this.sub(sub, override));
+  }
+  /** A name built from the release directly, as upstream does for some objects (`<R>-external-sandbox`). */
   derived(suffix: string): string {
     return `${this.release}-${suffix}`;
+  }
+  /** Names of another component of the same stack (same affix), for cross-references. */
+  of(component: string): Names {
+    return component === this.component ? this : new Names(component, this.affix);
+  }
+}
+
+/**
+ * Object names of one sub-component instance. The workload, its Service, its claim and its
+ * PersistentVolume share the fullname; the objects it owns are `<fullname>-<role>`.
+ */
+export class SubNames {
+  constructor(
+    readonly release: string,
+    readonly sub: string,
+    readonly fullname: string,
+  ) {}
+  get workload(): string {
+    return this.fullname;
+  }
+  get service(): string {
+    return this.fullname;
+  }
+  /** The claim of the sub-component's own storage. */
+  get claim(): string {
+    return this.fullname;
+  }
+  /** The PersistentVolume created for that claim. */
+  get volume(): string {
+    return this.fullname;
+  }
+  /** A ConfigMap of this sub-component: `<fullname>-<role>`. */
+  configMap(role: string): string {
+    return `${this.fullname}-${role}`;
+  }
+  /** A Secret this sub-component renders itself (not one of the secrets lifecycle): `<fullname>-<role>`. */
+  secret(role: string): string {
+    return `${this.fullname}-${role}`;
+  }
+  /** A pod volume: `<fullname>-<role>`. */
+  podVolume(role: string): string {
+    return `${this.fullname}-${role}`;
+  }
+  /** A Route: `<fullname>-route`, or `<prefix>-<fullname>-route` (`http-…`). */
+  route(prefix?: string): string {
+    return prefix ? `${prefix}-${this.fullname}-route` : `${this.fullname}-route`;
+  }
+  /** The PersistentVolume and claim of one CVMFS repository mount: `<fullname>-cvmfs-<name>`. */
+  cvmfs(name: string): string {
+    return `${this.fullname}-cvmfs-${name}`;
   }
 }
 
 /** Names of every component of a stack with one affix, for cross-references. */
-export function stackNames(affix: Affix): Record<ComponentName, Names> {
-  return Object.fromEntries(COMPONENTS.map((c) => [c, new Names(c, releaseName(affix, c))])) as Record<ComponentName, Names>;
+export function stackNames<C extends string>(affix: Affix, components: readonly C[]): Record<C, Names> {
+  return Object.fromEntries(components.map((c) => [c, new Names(c, affix)])) as Record<C, Names>;
 }
 
 export function isDnsLabel(name: string): boolean {

@@ -3,7 +3,7 @@
  * (Secret values as keyed digests), and the objects install would prune. Returns a report.
  */
 import type { K8sObject } from '../core/k8s.js';
-import { inNamespace, refName, refOf } from '../core/refs.js';
+import { inNamespace, refName, refOf } from '../core/objects.js';
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, forApply } from '../plan/plan.js';
 import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';

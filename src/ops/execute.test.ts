@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PandaError } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { refOf } from '../core/refs.js';
+import { refOf } from '../core/objects.js';
 import { buildPlan, buildUninstallPlan, criticalPath, type Plan, type PlanNode } from '../plan/plan.js';
 import { renderFromOptions } from '../render/inputs.js';
 import { executePlan, type ExecuteOptions, type ProgressEvent } from './execute.js';

@@ -7,7 +7,7 @@
  */
 import { ExitCode, PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { refName, refOf, type ObjectRef } from '../core/refs.js';
+import { refName, refOf, type ObjectRef } from '../core/objects.js';
 import type { Plan, PlanNode } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
 import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';

@@ -4,8 +4,8 @@
  */
 import { ExitCode, PandaError } from '../core/errors.js';
 import type { Affix } from '../core/names.js';
-import type { ObjectRef } from '../core/refs.js';
-import { refKey, refName, refOf } from '../core/refs.js';
+import type { ObjectRef } from '../core/objects.js';
+import { refKey, refName, refOf } from '../core/objects.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
 import { isDataKind, listOwned } from '../cluster/inventory.js';

@@ -7,7 +7,7 @@
 import { ExitCode, PandaError } from '../core/errors.js';
 import { LABEL, MANAGED_BY, type K8sObject } from '../core/k8s.js';
 import { releaseName, type Affix } from '../core/names.js';
-import type { ObjectRef } from '../core/refs.js';
+import type { ObjectRef } from '../core/objects.js';
 import type { Clock } from '../cluster/clock.js';
 import { ClusterError, type Kube } from '../cluster/kube.js';
 import type { Live } from '../cluster/readiness.js';

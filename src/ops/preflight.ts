@@ -3,7 +3,7 @@
  * read are installed, no PersistentVolume we would create is held by another claim, and the
  * cluster serves every API we render. All problems come together in one error; nothing is applied.
  */
-import { components } from '../components/index.js';
+import { registry } from '../components/registry.js';
 import { IssueList, PandaError, type Issue } from '../core/errors.js';
 import type { Plan } from '../plan/plan.js';
 import type { Kube } from '../cluster/kube.js';
@@ -18,17 +18,7 @@ export async function checkNamespace(kube: Kube): Promise<void> {
 
 /** Secrets each selected sub-component reads, which the secrets lifecycle must have installed: name → readers. */
 export function requiredSecrets(plan: Pick<Plan, 'components'>, prefix: string): Map<string, string[]> {
-  const need = new Map<string, string[]>();
-  for (const c of plan.components) {
-    for (const s of components[c.name].subs) {
-      if (!c.subs.includes(s.name)) continue;
-      for (const suffix of s.secrets) {
-        const name = `${prefix}-${suffix}`;
-        need.set(name, [...(need.get(name) ?? []), `${c.name}.${s.name}`]);
-      }
-    }
-  }
-  return need;
+  return registry.requiredSecrets(plan.components, prefix);
 }
 
 async function missingSecrets(kube: Kube, plan: Plan, prefix: string): Promise<Issue[]> {

@@ -1,7 +1,7 @@
 /** The secrets lifecycle: install (keeping the IAM signing key already installed), diff and uninstall. */
 import { ExitCode, PandaError } from '../core/errors.js';
 import { LABEL } from '../core/k8s.js';
-import { inNamespace } from '../core/refs.js';
+import { inNamespace } from '../core/objects.js';
 import type { SecretsRenderer } from '../render/inputs.js';
 import type { Kube } from '../cluster/kube.js';
 import { diffObjects, type DiffReport } from './diff.js';

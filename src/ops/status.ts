@@ -1,6 +1,7 @@
 /** One table for the stack: every workload we own, its readiness, images, age and last problem. */
 import { LABEL } from '../core/k8s.js';
-import { COMPONENTS, type Affix, stackNames } from '../core/names.js';
+import { COMPONENTS } from '../components/registry.js';
+import { type Affix, stackNames } from '../core/names.js';
 import type { Kube } from '../cluster/kube.js';
 import { ownedSelector } from '../cluster/inventory.js';
 import { checkNamespace } from './preflight.js';
@@ -40,7 +41,7 @@ const labelsOf = (o: Live) => o.metadata.labels ?? {};
 /** `installed` false: nothing of ours (of that affix) in the namespace. */
 export async function status(kube: Kube, o: { affix?: Affix; now: number }): Promise<StatusReport> {
   await checkNamespace(kube);
-  const releases = o.affix ? new Set(Object.values(stackNames(o.affix)).map((n) => n.release)) : undefined;
+  const releases = o.affix ? new Set(Object.values(stackNames(o.affix, COMPONENTS)).map((n) => n.release)) : undefined;
   const selector = ownedSelector();
   const [deploys, sets, pvcs, pods] = await Promise.all([
     kube.list('apps/v1', 'Deployment', { labelSelector: selector }),

@@ -5,7 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { K8sObject } from '../core/k8s.js';
-import { CLUSTER_SCOPED, refKey, type ObjectRef } from '../core/refs.js';
+import { CLUSTER_SCOPED, refKey, type ObjectRef } from '../core/objects.js';
 import type { Clock } from '../cluster/clock.js';
 import { ClusterError, type Kube } from '../cluster/kube.js';
 import type { Live } from '../cluster/readiness.js';

@@ -4,8 +4,9 @@
  * gone. PVCs and PVs stay unless `purge`; the Secrets of the secrets lifecycle always stay.
  */
 import { ExitCode, PandaError } from '../core/errors.js';
-import { COMPONENTS, stackNames, type Affix, type ComponentName } from '../core/names.js';
-import { refName } from '../core/refs.js';
+import { COMPONENTS, type ComponentName } from '../components/registry.js';
+import { stackNames, type Affix } from '../core/names.js';
+import { refName } from '../core/objects.js';
 import { buildUninstallPlan, type InstalledComponent } from '../plan/plan.js';
 import { isDataKind, listOwned, OWNED_KINDS } from '../cluster/inventory.js';
 import type { Kube } from '../cluster/kube.js';
@@ -35,7 +36,7 @@ export interface UninstallReport {
 
 /** What is installed of these components, each object in deletion order (workloads first, data last). */
 export async function installed(kube: Kube, affix: Affix, selected: readonly ComponentName[]): Promise<InstalledComponent[]> {
-  const names = stackNames(affix);
+  const names = stackNames(affix, COMPONENTS);
   const rank = (kind: string) => OWNED_KINDS.findIndex((k) => k.kind === kind);
   const out = await Promise.all(
     selected.map(async (c) => ({
@@ -60,7 +61,7 @@ async function run(kube: Kube, o: UninstallOptions, signal: AbortSignal): Promis
   const present = await installed(kube, o.affix, selected);
   if (!present.length)
     throw new PandaError(`nothing to uninstall: no ${selected.length === COMPONENTS.length ? 'component' : selected.join(', ')} of affix ${JSON.stringify(o.affix.value)} in namespace ${kube.namespace}`, [
-      { where: `--affix ${o.affix.value}`, message: `no objects of releases ${selected.map((c) => stackNames(o.affix)[c].release).join(', ')}`, fix: 'check -a and -n (panda-k8s status -n NS lists what is installed)' },
+      { where: `--affix ${o.affix.value}`, message: `no objects of releases ${selected.map((c) => stackNames(o.affix, COMPONENTS)[c].release).join(', ')}`, fix: 'check -a and -n (panda-k8s status -n NS lists what is installed)' },
     ], ExitCode.notInstalled);
   const plan = buildUninstallPlan(present, kube.namespace, !!o.purge);
   o.onPlan?.(plan);

@@ -7,10 +7,9 @@
  * ready. A component starts once every component it depends on is ready; a sub-component's
  * workloads start once the sub-components it runs after (a database before its server) are ready.
  */
-import { components, componentDeps } from '../components/index.js';
+import { registry, type ComponentName } from '../components/registry.js';
 import { LABEL, type K8sObject } from '../core/k8s.js';
-import type { ComponentName } from '../core/names.js';
-import { inNamespace, refOf, type ObjectRef } from '../core/refs.js';
+import { inNamespace, refOf, type ObjectRef } from '../core/objects.js';
 import type { RenderedStack } from '../render/stack.js';
 
 export type Phase = 'config' | 'workload';
@@ -67,10 +66,10 @@ export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: s
   const subNodes = new Map<ComponentName, string[]>();
   for (const rc of stack.components) {
     const c = { ...rc, objects: forApply(rc.objects) };
-    const comp = components[c.name];
+    const comp = registry.must(c.name);
     const ids = c.subs.map((s) => `${c.name}/${s}`);
     subNodes.set(c.name, ids);
-    const upstream = componentDeps[c.name].filter((d) => present.has(d)).flatMap((d) => subNodes.get(d) ?? [d]);
+    const upstream = registry.needs(c.name).filter((d) => present.has(d)).flatMap((d) => subNodes.get(d) ?? [d]);
     const config = c.objects.filter((o) => CONFIG_KINDS.has(o.kind));
     nodes.push({ id: c.name, component: c.name, deps: upstream, apply: config.map((o) => inNamespace(o, namespace)), await: [] });
     const subOf = (o: K8sObject) => {
@@ -120,7 +119,7 @@ export function buildUninstallPlan(installed: readonly InstalledComponent[], nam
   const nodes: PlanNode[] = installed.map((c) => {
     const gone = c.objects.filter((o) => purge || !o.data).map((o) => o.ref);
     kept.push(...c.objects.filter((o) => !purge && o.data).map((o) => o.ref));
-    const dependents = installed.filter((d) => d.name !== c.name && componentDeps[d.name].includes(c.name) && present.has(d.name)).map((d) => d.name);
+    const dependents = installed.filter((d) => d.name !== c.name && registry.needs(d.name).includes(c.name) && present.has(d.name)).map((d) => d.name);
     return { id: c.name, component: c.name, deps: dependents, apply: [], delete: gone, await: gone, until: 'gone' as const };
   });
   return {

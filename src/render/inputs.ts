@@ -4,18 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PandaError } from '../core/errors.js';
+import { PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { resolveAffix, stackNames, type Affix } from '../core/names.js';
-import { readLayers, resolveValues, type ValuesSources } from '../values/load.js';
-import type { Values } from '../values/schema.js';
+import { resolveAffix, type Affix } from '../core/names.js';
+import { secretsStack } from '../secrets/context.js';
+import { ignoredKeys } from '../values/ignored.js';
+import type { ValuesSources } from '../values/load.js';
+import { readLayers, resolveValues } from './values.js';
 import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
-import { BUILTIN_SECRETS_FILES } from './paths.js';
+import { BUILTIN_SECRETS_FILES } from '../core/paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
-import type { FileSet } from '../components/types.js';
-import type { ComponentName } from '../core/names.js';
+import type { FileSet } from '../core/files.js';
+import { valuesSchema, type ComponentName, type Values } from '../components/registry.js';
 
 export interface RenderOptions extends ValuesSources, Selection {
   affix?: string;
@@ -26,6 +28,8 @@ export interface RenderOptions extends ValuesSources, Selection {
 export interface Resolved {
   values: Values;
   affix: Affix;
+  /** Keys the value files set that have no effect (upstream carries them unread), with file:line. */
+  ignored: Issue[];
   /** The secrets values file in use, if any. */
   secretsFile?: string;
 }
@@ -43,7 +47,7 @@ export function resolve(o: RenderOptions): Resolved {
   const layers = readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}) });
   const values = resolveValues(layers);
   const affix = resolveAffix(o.affix, values.secrets.affix, secretsFile);
-  return { values, affix, ...(secretsFile ? { secretsFile } : {}) };
+  return { values, affix, ignored: ignoredKeys(layers, valuesSchema), ...(secretsFile ? { secretsFile } : {}) };
 }
 
 export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
@@ -121,7 +125,7 @@ export function secretsRenderer(o: SecretsOptions): SecretsRenderer {
     ...r,
     prefix,
     filesDir,
-    render: (keystore) => renderSecrets(r.values.secrets, { affix: r.affix, prefix, stack: stackNames(r.affix), files, iamKeystore: keystore ?? generateJwks() }),
+    render: (keystore) => renderSecrets(r.values.secrets, { affix: r.affix, prefix, stack: secretsStack(r.affix), files, iamKeystore: keystore ?? generateJwks() }),
   };
 }
 

@@ -1,9 +1,9 @@
 /** Reading sandbox file sets: built-in files, overlaid by operators' own (`--sandbox-dir`). */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileSet } from '../components/types.js';
+import type { FileSet } from '../core/files.js';
 import { PandaError } from '../core/errors.js';
-import { componentSandboxDir } from './paths.js';
+import { componentSandboxDir } from '../core/paths.js';
 
 function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = false, filter?: (name: string) => boolean): void {
   let entries: fs.Dirent[];

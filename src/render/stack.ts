@@ -3,15 +3,15 @@
  * checks, per-component render, object-name checks and FIXME placeholders. Pure, given the values
  * and the sandbox files.
  */
-import { components } from '../components/index.js';
-import type { FileSet, RenderContext } from '../components/types.js';
+import { renderContext } from '../components/define.js';
+import { COMPONENTS, registry, type ComponentName, type Values } from '../components/registry.js';
 import { didYouMean, IssueList, type Issue } from '../core/errors.js';
+import type { FileSet } from '../core/files.js';
 import type { K8sObject } from '../core/k8s.js';
-import { COMPONENTS, nameIssues, Names, stackNames, type Affix, type ComponentName } from '../core/names.js';
-import type { Values } from '../values/schema.js';
+import { nameIssues, Names, type Affix } from '../core/names.js';
 
 export interface Selection {
-  /** Components to render, in order (`-c`); default all six. */
+  /** Components to render, in order (`-c`); default all, in registry order. */
   enable?: readonly string[];
   /** `comp` or `comp.sub` items to leave out (`-d`). */
   disable?: readonly string[];
@@ -39,7 +39,7 @@ type SubValues = { enabled?: boolean };
 /** Unknown components or sub-components in `-c`/`-d` (checked before values, so all problems come together). */
 export function checkSelection(sel: Selection): Issue[] {
   const issues = new IssueList();
-  const values = Object.fromEntries(COMPONENTS.map((c) => [c, Object.fromEntries(components[c].subs.map((s) => [s.name, {}]))]));
+  const values = Object.fromEntries(registry.list.map((c) => [c.name, Object.fromEntries(c.subs.map((s) => [s.name, {}]))]));
   select(values as unknown as Values, sel, issues, false);
   return issues.items;
 }
@@ -63,7 +63,7 @@ export function select(values: Values, sel: Selection, issues: IssueList, checkR
   for (const item of sel.disable ?? []) {
     const parts = item.split('.');
     const [c, sub] = parts;
-    const comp = (COMPONENTS as readonly string[]).includes(c!) ? components[c as ComponentName] : undefined;
+    const comp = registry.get(c!);
     if (!comp || parts.length > 2) {
       const guess = comp ? undefined : didYouMean(c!, COMPONENTS);
       issues.add({
@@ -93,7 +93,7 @@ export function select(values: Values, sel: Selection, issues: IssueList, checkR
   // sub-components that need another one's objects (B16)
   for (const c of checkRequires ? order : []) {
     const cv = v[c] as Record<string, SubValues>;
-    for (const s of components[c].subs) {
+    for (const s of registry.must(c).subs) {
       if (cv[s.name]?.enabled === false) continue;
       for (const r of s.requires ?? []) {
         if (cv[r]?.enabled === false) {
@@ -111,7 +111,7 @@ export function select(values: Values, sel: Selection, issues: IssueList, checkR
 
 export function enabledSubs(c: ComponentName, values: Values): string[] {
   const cv = values[c] as Record<string, SubValues>;
-  return components[c].subs.filter((s) => cv[s.name]?.enabled !== false).map((s) => s.name);
+  return registry.must(c).subs.filter((s) => cv[s.name]?.enabled !== false).map((s) => s.name);
 }
 
 /** Every string in an object that still holds a FIXME placeholder. */
@@ -142,21 +142,15 @@ export function renderStack(input: StackInput): RenderedStack {
   const issues = new IssueList();
   const { order, values } = select(input.values, input.selection, issues);
   issues.throwIfAny('invalid component selection');
-  const stack = stackNames(input.affix);
   const secretPrefix = values.global.secret;
   const out: ComponentRender[] = [];
   for (const c of order) {
     const sets = input.sandbox(c);
-    const ctx: RenderContext = {
-      affix: input.affix,
-      names: new Names(c, stack[c].release),
-      stack,
-      secretPrefix,
-      sandbox: (set) => sets.get(set) ?? EMPTY,
-    };
-    const comp = components[c] as { render(v: unknown, ctx: RenderContext): K8sObject[] };
-    const objects = comp.render(values[c], ctx);
-    out.push({ name: c, release: stack[c].release, subs: enabledSubs(c, values), objects });
+    const comp = registry.must(c);
+    const names = new Names(c, input.affix);
+    const ctx = renderContext(comp, names, secretPrefix, (set) => sets.get(set) ?? EMPTY);
+    const objects = (comp.render as (v: unknown, ctx: unknown) => K8sObject[])(values[c], ctx);
+    out.push({ name: c, release: names.release, subs: enabledSubs(c, values), objects });
   }
   const objects = out.flatMap((c) => c.objects);
   for (const o of objects) for (const i of nameIssues(o.kind, o.metadata.name)) issues.add(i);

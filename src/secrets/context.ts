@@ -1,5 +1,14 @@
-import type { Affix, ComponentName, Names } from '../core/names.js';
-import type { FileSet } from '../components/types.js';
+import { stackNames, type Affix, type Names } from '../core/names.js';
+import type { FileSet } from '../core/files.js';
+
+/** Components whose hosts and URLs the Secrets carry. */
+export const SECRETS_PEERS = ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'] as const;
+export type SecretsPeer = (typeof SECRETS_PEERS)[number];
+
+/** Names of the components the Secrets point at, for one affix. */
+export function secretsStack(affix: Affix): Record<SecretsPeer, Names> {
+  return stackNames(affix, SECRETS_PEERS);
+}
 
 /** Inputs of the secrets render besides its values: pure data, read by the loader. */
 export interface SecretsContext {
@@ -7,7 +16,7 @@ export interface SecretsContext {
   /** Prefix of every Secret name (`global.secret`, default `panda-secrets`). */
   prefix: string;
   /** Names of every component of the stack, for the hosts and URLs the Secrets carry. */
-  stack: Record<ComponentName, Names>;
+  stack: Record<SecretsPeer, Names>;
   /**
    * Files of the secrets files directory, by folder: `panda_certs`, `harvester_certs`,
    * `idds_certs`, `iam_conf` (upstream's `secrets/files/` layout); a missing folder is an empty

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { components } from '../components/index.js';
+import { registry } from '../components/registry.js';
 import { renderTemplate } from '../render/testing.js';
 import { ALL_SECRET_SUFFIXES, renderSecrets } from './render.js';
 import { secretsContext, secretsValues } from './testing.js';
@@ -20,7 +20,7 @@ function secretRefs(x: unknown, into = new Set<string>()): Set<string> {
 
 describe('the Secrets the components read', () => {
   it('are all among the suffixes the secrets lifecycle renders', () => {
-    const declared = Object.values(components).flatMap((c) => c.subs.flatMap((s) => s.secrets));
+    const declared = registry.list.flatMap((c) => c.subs.flatMap((s) => s.secrets.map((r) => r.id)));
     expect(declared.filter((s) => !(ALL_SECRET_SUFFIXES as readonly string[]).includes(s))).toEqual([]);
   });
 

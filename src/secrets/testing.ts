@@ -1,7 +1,7 @@
 /** Helpers for the secrets tests: a context built from plain data. */
-import { stackNames, type Affix } from '../core/names.js';
-import type { FileSet } from '../components/types.js';
-import type { SecretsContext } from './context.js';
+import type { Affix } from '../core/names.js';
+import type { FileSet } from '../core/files.js';
+import { secretsStack, type SecretsContext } from './context.js';
 import { secretsSchema, type SecretsValues } from './values.js';
 
 export const TEST_KEYSTORE = '{"keys":[{"kty":"RSA","kid":"rsa1","n":"x","e":"AQAB","d":"y"}]}';
@@ -15,7 +15,7 @@ export function secretsContext(
   return {
     affix,
     prefix: opts.prefix ?? 'panda-secrets',
-    stack: stackNames(affix),
+    stack: secretsStack(affix),
     files: (folder): FileSet =>
       new Map(Object.entries(folders[folder] ?? {}).map(([k, v]) => [k, typeof v === 'string' ? new TextEncoder().encode(v) : v])),
     iamKeystore: opts.iamKeystore ?? TEST_KEYSTORE,

@@ -4,6 +4,12 @@
  * is generated from it for editor completion.
  */
 import { z } from 'zod';
+import type { DatabaseOptions } from '../core/database.js';
+import type { ProxyOptions } from '../core/k8s.js';
+import { DEFAULT_SECRET_PREFIX } from '../core/names.js';
+import type { CvmfsOptions, StorageOptions } from '../core/storage.js';
+import { WORKLOAD_KINDS, type PodOptions } from '../core/workload.js';
+import { markIgnored } from './ignored.js';
 
 /** A string option. Numbers are refused (quote them) so `tag: 1.10` cannot silently become "1.1". */
 export const str = (description: string, def: string) => z.string().default(def).describe(`${description}\n@default ${JSON.stringify(def)}`);
@@ -27,7 +33,8 @@ export const k8sList = (description: string) => z.array(z.unknown()).default([])
 export const stringMap = (description: string) => z.record(z.string(), z.string()).default({}).describe(`${description}\n@default {}`);
 
 /** Marks keys that upstream's values carry but no template reads; accepted so upstream files load unchanged. */
-export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') => z.unknown().optional().describe(description);
+export const unused = (description = 'Accepted for compatibility with upstream value files; has no effect.') =>
+  markIgnored(z.unknown().optional().describe(description), description);
 
 export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always' | 'IfNotPresent' | 'Never') =>
   z
@@ -59,14 +66,49 @@ export const storageSchema = (d: StorageDefaults) =>
         .describe(`StorageClass of the claim (and the PV when created).\n@default ${JSON.stringify(d.class === undefined ? 'manual' : d.class)}`),
       path: str('hostPath of the created PersistentVolume.', d.path),
       size: str('Requested size.', d.size ?? '5Gi'),
-      selector: bool('Bind the claim to the PersistentVolume created here (label selector).', d.selector ?? true),
+      selector: bool('Bind the claim to the PersistentVolume created here (label selector; only when `create`).', d.selector ?? true),
       accessModes: z
         .array(z.enum(['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod']))
         .default(['ReadWriteMany'])
         .describe('Access modes of the claim and volume.\n@default ["ReadWriteMany"]'),
+      existingClaim: str('Mount this existing claim instead of rendering a claim and volume.', ''),
+      subPath: str('Mount this directory of the volume instead of its root.', ''),
+      reclaimPolicy: z
+        .enum(['Retain', 'Delete', 'Recycle'])
+        .nullable()
+        .default(null)
+        .describe('persistentVolumeReclaimPolicy of the created PersistentVolume; null leaves it unset (Kubernetes: Retain).\n@default null'),
     })
     .prefault({});
 export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;
+
+/**
+ * HEAD's shared logs claim: several components mount one RWX claim, each in its own sub-directory
+ * (`storageSchema(...).extend(sharedStorageFields)`; `subPath` is part of every storage slice).
+ */
+export const sharedStorageFields = {
+  sharedPvcName: str(
+    'Mount this existing shared claim (e.g. `panda-shared-logs`) instead of an own one; used when `create` is false.',
+    '',
+  ),
+};
+
+/** Read-only CVMFS repositories through the CVMFS CSI driver: one PV/PVC `<fullname>-cvmfs-<name>` each, mounted at `/cvmfs/<repository>`. */
+export const cvmfsSchema = z
+  .strictObject({
+    enabled: bool('Mount the CVMFS repositories below (needs the cvmfs.csi.cern.ch CSI driver and the `cvmfs` StorageClass).', false),
+    repositories: z
+      .array(
+        z.strictObject({
+          name: z.string().describe('Short name: object names `<fullname>-cvmfs-<name>`, volume `cvmfs-<name>`.'),
+          repository: z.string().describe('CVMFS repository, e.g. atlas.cern.ch; mounted at /cvmfs/<repository>.'),
+        }),
+      )
+      .default([])
+      .describe('Repositories to mount.\n@default []'),
+  })
+  .prefault({});
+export type CvmfsValues = z.infer<typeof cvmfsSchema>;
 
 export const serviceAccountSchema = z
   .strictObject({
@@ -86,9 +128,10 @@ export const autoscalingSchema = z
   })
   .prefault({});
 
-/** Options every workload (Deployment) has. */
+/** Options every workload has. */
 export const workloadFields = (image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' }) => ({
   enabled: bool('Deploy this sub-component.', true),
+  kind: z.enum(WORKLOAD_KINDS).default('Deployment').describe('Workload kind.\n@default "Deployment"'),
   replicaCount: int('Number of pod replicas.', 1),
   image: imageSchema(image.repository, image.tag, image.pullPolicy),
   imagePullSecrets: k8sList('imagePullSecrets of the pod.'),
@@ -103,7 +146,51 @@ export const workloadFields = (image: { repository: string; tag: string; pullPol
   nodeSelector: stringMap('Pod nodeSelector.'),
   tolerations: k8sList('Pod tolerations.'),
   affinity: k8sMap('Pod affinity.'),
+  extraEnv: z
+    .array(z.record(z.string(), z.unknown()))
+    .default([])
+    .describe('Env vars (Kubernetes EnvVar objects) appended to the container\'s own.\n@default []'),
 });
+
+/** A Service with one port. */
+export const servicePortSchema = (description: string, port: number) =>
+  z
+    .strictObject({
+      type: str('Service type.', 'ClusterIP'),
+      port: int(description, port),
+    })
+    .prefault({});
+
+/** Options of a database sub-component (the database recipe, src/core/database.ts). */
+export const databaseFields = (
+  engine: 'MariaDB' | 'PostgreSQL',
+  image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' },
+  storage: StorageDefaults,
+) => ({
+  ...workloadFields(image),
+  autoscaling: unused('Accepted for compatibility with upstream value files; a database runs as one pod and no HorizontalPodAutoscaler is rendered.'),
+  persistentvolume: storageSchema(storage),
+  service: servicePortSchema(`${engine} port of the Service.`, engine === 'MariaDB' ? 3306 : 5432),
+});
+
+/** A probe operators can tune (`probe.*` in src/core/probes.ts makes it). */
+export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number; timeoutSeconds?: number }) =>
+  z
+    .strictObject({
+      enabled: bool('Render this probe.', d.enabled),
+      initialDelaySeconds: int('Seconds after the container starts before the first probe.', d.initialDelaySeconds ?? 0),
+      periodSeconds: int('Seconds between probes.', d.periodSeconds ?? 10),
+      timeoutSeconds: int('Seconds after which a probe times out.', d.timeoutSeconds ?? 1),
+      failureThreshold: int('Failed probes in a row before the container counts as failed.', d.failureThreshold ?? 3),
+    })
+    .prefault({});
+
+/** The `global` block of the root values. */
+export const globalSchema = z
+  .strictObject({
+    secret: str('Prefix of the Secret names installed by `panda-k8s secrets install`; every component references its Secrets by it.', DEFAULT_SECRET_PREFIX),
+  })
+  .prefault({});
 
 export const ingressHostSchema = z.strictObject({
   domain: z.string().default('').describe('Domain appended to the object name when no hostOverride is given.'),
@@ -118,14 +205,27 @@ export const ingressTlsSchema = z.strictObject({
   hosts: z.array(z.strictObject({ domain: z.string().default(''), hostOverride: z.string().default('') })).default([]),
 });
 
-export const ingressSchema = (d: { enabled: boolean; annotations: Record<string, string>; hosts?: unknown[]; tls?: unknown[] }) =>
+export const ingressSchema = (d: {
+  enabled: boolean;
+  annotations: Record<string, string>;
+  hosts?: unknown[];
+  tls?: unknown[];
+  /** The TLS Secret is fixed (a secrets-lifecycle Secret); `tls[].secretName` is accepted and reported as ignored. */
+  fixedTlsSecret?: string;
+}) =>
   z
     .strictObject({
       enabled: bool('Expose the service through an Ingress.', d.enabled),
       className: str('ingressClassName (set only when non-empty).', ''),
       annotations: z.record(z.string(), z.string()).default(d.annotations).describe('Ingress annotations, verbatim.'),
       hosts: z.array(ingressHostSchema).default((d.hosts ?? [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }]) as never),
-      tls: z.array(ingressTlsSchema).default((d.tls ?? []) as never),
+      tls: z
+        .array(
+          d.fixedTlsSecret
+            ? ingressTlsSchema.extend({ secretName: unused(`Ignored: the TLS certificate is always the ${d.fixedTlsSecret} Secret of the secrets lifecycle.`) })
+            : ingressTlsSchema,
+        )
+        .default((d.tls ?? []) as never),
     })
     .prefault({});
 export type IngressValues = z.infer<ReturnType<typeof ingressSchema>>;
@@ -148,10 +248,13 @@ export const proxyFields = {
   httpsProxy: str('https_proxy for the containers.', ''),
   noProxy: str('no_proxy for the containers (default: a list of the stack\'s own services).', ''),
 };
-export interface ProxyValues {
-  httpProxy: string;
-  httpsProxy: string;
-  noProxy: string;
-}
+export type ProxyValues = ProxyOptions;
 
 export type WorkloadValues = z.infer<z.ZodObject<ReturnType<typeof workloadFields>>>;
+
+// The values are what the core recipes take: a change on either side that breaks this is a compile error.
+type Assignable<T extends U, U> = T;
+export type _WorkloadValuesArePodOptions = Assignable<WorkloadValues, PodOptions>;
+export type _StorageValuesAreStorageOptions = Assignable<StorageValues, StorageOptions>;
+export type _CvmfsValuesAreCvmfsOptions = Assignable<CvmfsValues, CvmfsOptions>;
+export type _DatabaseValuesAreDatabaseOptions = Assignable<z.infer<z.ZodObject<ReturnType<typeof databaseFields>>>, DatabaseOptions>;

@@ -1,5 +1,4 @@
-/** Reference documentation of the values, generated from the one schema. */
-import { jsonSchema } from './jsonschema.js';
+/** Reference documentation of the values, generated from the values schema's JSON Schema. */
 
 interface Node {
   type?: string | string[];
@@ -19,8 +18,8 @@ function typeOf(n: Node): string {
   return n.type ?? 'any';
 }
 
-export function valuesMarkdown(): string {
-  const root = jsonSchema() as Node;
+export function valuesMarkdownOf(jsonSchema: unknown, components: readonly { name: string; description: string; needs: readonly string[] }[]): string {
+  const root = jsonSchema as Node;
   const rows: string[] = [];
   const walk = (n: Node, p: string) => {
     for (const [k, c] of Object.entries(n.properties ?? {})) {
@@ -43,6 +42,16 @@ export function valuesMarkdown(): string {
     'Generated from the values schema (`npm run docs` writes this file and `schema/values.schema.json`).',
     'Every key is checked: unknown keys and wrong types are errors. Keys of upstream value files',
     'that nothing reads are accepted and described as such, so upstream files load unchanged.',
+    '',
+    '## Components',
+    '',
+    'Installed in tiers: a component starts once the components it needs are ready.',
+    '',
+    '| component | needs | description |',
+    '|---|---|---|',
+    ...components.map((c) => `| \`${c.name}\` | ${c.needs.map((n) => `\`${n}\``).join(', ') || '—'} | ${c.description} |`),
+    '',
+    '## Keys',
     '',
     '| key | type | default | description |',
     '|---|---|---|---|',

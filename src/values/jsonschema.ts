@@ -1,7 +1,6 @@
-/** The JSON Schema of values files, generated from the one zod schema. */
+/** The JSON Schema of values files, generated from a zod values schema. */
 import { z } from 'zod';
-import { valuesSchema } from './schema.js';
 
-export function jsonSchema(): unknown {
-  return z.toJSONSchema(valuesSchema, { io: 'input', unrepresentable: 'any' });
+export function jsonSchemaOf(schema: z.ZodType): unknown {
+  return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
 }

@@ -8,14 +8,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { didYouMean, IssueList, PandaError, type Issue } from '../core/errors.js';
-import { COMPONENTS, type ComponentName } from '../core/names.js';
 import { lineOf, parseYaml, hasPath, type ParsedYaml } from '../core/yaml.js';
-import { BUILTIN_EXPERIMENTS } from '../render/paths.js';
+import { BUILTIN_EXPERIMENTS } from '../core/paths.js';
 import { isPlainObject, mergeValues, setIn, setToObject } from './merge.js';
-import { knownKeysAt, TOP_LEVEL_KEYS, valuesSchema, type Values } from './schema.js';
+import { knownKeysAt, topLevelKeys } from './schema.js';
 
-/** Where a layer's content sits in the values tree. */
-type Scope = [] | ['secrets'] | [ComponentName];
+/**
+ * What the loader needs to know about the values tree: its schema and the per-chart scopes
+ * (component name → upstream chart directory). The registry provides it (src/render/values.ts).
+ */
+export interface ValuesModel<T = unknown> {
+  schema: z.ZodType<T>;
+  charts: readonly { component: string; chart: string }[];
+}
+
+/** Where a layer's content sits in the values tree: the root, `secrets`, or a component. */
+type Scope = [] | [string];
 
 export interface Layer {
   /** File path, or a description (`--set panda.server.replicaCount=2`). */
@@ -62,15 +70,15 @@ export const nodeFs: FileSystem = {
 };
 
 /** Experiments available: built-in ones and those in the given directories / upstream checkout. */
-export function listExperiments(src: ValuesSources, io: FileSystem = nodeFs): string[] {
+export function listExperiments(model: ValuesModel, src: ValuesSources, io: FileSystem = nodeFs): string[] {
   const names = new Set<string>();
   for (const dir of [BUILTIN_EXPERIMENTS, ...(src.experimentDirs ?? [])]) {
     if (!io.isDir(dir)) continue;
     for (const n of io.list(dir)) if (io.isDir(path.join(dir, n))) names.add(n);
   }
   if (src.from) {
-    for (const c of COMPONENTS) {
-      const dir = path.join(src.from, 'helm', c, 'values');
+    for (const { chart } of model.charts) {
+      const dir = path.join(src.from, 'helm', chart, 'values');
       if (!io.isDir(dir)) continue;
       for (const f of io.list(dir)) {
         const m = /^values-(.+)\.ya?ml$/.exec(f);
@@ -109,36 +117,49 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
   return { source: file, scope, tree: placeAt(scope, value), parsed };
 }
 
-/** Put a per-chart file's content at its place; its `global:` block goes to the top. */
+/**
+ * Put a per-chart file's content at its place. Its `global.secret` is the stack's one Secret
+ * prefix and goes to the top; any other `global` key belongs to that chart alone (upstream's
+ * globals are per chart: bigmon's `global.existingTlsSecret` is not panda's) and goes to
+ * `<chart>.global`.
+ */
 function placeAt(scope: Scope, value: Record<string, unknown>): unknown {
   if (scope.length === 0) return value;
   const { global, ...rest } = value;
   const tree: Record<string, unknown> = { [scope[0]]: rest };
-  if (scope[0] !== 'secrets' && global !== undefined) tree.global = global;
+  if (scope[0] === 'secrets' || global === undefined) return tree;
+  if (!isPlainObject(global)) {
+    tree.global = global;
+    return tree;
+  }
+  const { secret, ...own } = global;
+  if (secret !== undefined) tree.global = { secret };
+  if (Object.keys(own).length) rest.global = own;
   return tree;
 }
 
-const SCOPES = new Set<string>([...COMPONENTS, 'secrets']);
-
 /** Read every layer the sources name. All problems are reported together. */
-export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[] {
+export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSystem = nodeFs): Layer[] {
   const issues = new IssueList();
+  // `-f <chart>=FILE`: a component's name or its upstream chart directory, or `secrets`
+  const scopes = new Map<string, string>([['secrets', 'secrets']]);
+  for (const { component, chart } of model.charts) scopes.set(component, component).set(chart, component);
   const layers: Layer[] = [];
   const push = (l: Layer | undefined) => l && layers.push(l);
 
   if (src.from) {
     if (!io.isDir(src.from)) issues.add({ where: '--from', message: `not a directory: ${src.from}`, fix: 'point --from at an upstream panda-k8s checkout' });
     else
-      for (const c of COMPONENTS) {
-        const f = path.join(src.from, 'helm', c, 'values.yaml');
-        if (io.exists(f)) push(readLayer(f, [c], io, issues, '--from'));
+      for (const { component, chart } of model.charts) {
+        const f = path.join(src.from, 'helm', chart, 'values.yaml');
+        if (io.exists(f)) push(readLayer(f, [component], io, issues, '--from'));
       }
   }
 
   if (src.experiment) {
     const dirs = [BUILTIN_EXPERIMENTS, ...(src.experimentDirs ?? [])].map((d) => path.join(d, src.experiment!));
     let found = dirs.some((d) => io.isDir(d));
-    for (const c of COMPONENTS) {
+    for (const { component: c, chart } of model.charts) {
       for (const d of dirs) {
         for (const ext of ['yaml', 'yml']) {
           const f = path.join(d, `${c}.${ext}`);
@@ -146,7 +167,7 @@ export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[]
         }
       }
       if (src.from) {
-        const f = path.join(src.from, 'helm', c, 'values', `values-${src.experiment}.yaml`);
+        const f = path.join(src.from, 'helm', chart, 'values', `values-${src.experiment}.yaml`);
         if (io.exists(f)) {
           found = true;
           push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
@@ -154,7 +175,7 @@ export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[]
       }
     }
     if (!found) {
-      const known = listExperiments(src, io);
+      const known = listExperiments(model, src, io);
       const guess = didYouMean(src.experiment, known);
       issues.add({
         where: '--experiment',
@@ -170,14 +191,15 @@ export function readLayers(src: ValuesSources, io: FileSystem = nodeFs): Layer[]
   for (const spec of src.files ?? []) {
     const eq = spec.indexOf('=');
     const scopeName = eq > 0 ? spec.slice(0, eq) : undefined;
-    if (scopeName !== undefined && SCOPES.has(scopeName)) {
-      push(readLayer(spec.slice(eq + 1), [scopeName] as Scope, io, issues, `-f ${spec}`));
-    } else if (scopeName !== undefined && !io.exists(spec) && /^[a-z]+$/.test(scopeName)) {
-      const guess = didYouMean(scopeName, SCOPES);
+    const scope = scopeName !== undefined ? scopes.get(scopeName) : undefined;
+    if (scope !== undefined) {
+      push(readLayer(spec.slice(eq + 1), [scope], io, issues, `-f ${spec}`));
+    } else if (scopeName !== undefined && !io.exists(spec) && /^[a-z][-a-z]*$/.test(scopeName)) {
+      const guess = didYouMean(scopeName, [...scopes.keys()]);
       issues.add({
         where: `-f ${spec}`,
         message: `unknown chart ${JSON.stringify(scopeName)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`,
-        fix: `write -f <chart>=FILE with chart one of ${[...SCOPES].join(', ')}, or -f FILE for a whole values tree`,
+        fix: `write -f <chart>=FILE with chart one of ${[...new Set(scopes.keys())].join(', ')}, or -f FILE for a whole values tree`,
       });
     } else push(readLayer(spec, [], io, issues, `-f ${spec}`));
   }
@@ -228,11 +250,11 @@ function pathString(p: readonly PropertyKey[]): string {
 }
 
 /** Turn zod's issues into ours: key path, file:line, message, fix (with did-you-mean). */
-export function explain(zerr: z.ZodError, layers: readonly Layer[]): Issue[] {
+export function explain(model: ValuesModel, zerr: z.ZodError, layers: readonly Layer[]): Issue[] {
   const out: Issue[] = [];
   for (const zi of zerr.issues) {
     if (zi.code === 'unrecognized_keys') {
-      const known = zi.path.length === 0 ? TOP_LEVEL_KEYS : knownKeysAt(zi.path);
+      const known = zi.path.length === 0 ? topLevelKeys(model.schema) : knownKeysAt(model.schema, zi.path);
       for (const k of zi.keys) {
         const full = [...zi.path, k];
         const guess = didYouMean(k, known);
@@ -263,10 +285,10 @@ export function explain(zerr: z.ZodError, layers: readonly Layer[]): Issue[] {
 }
 
 /** Merge the layers and validate them against the schema: typed values, or every problem at once. */
-export function resolveValues(layers: readonly Layer[]): Values {
+export function resolveValues<T>(model: ValuesModel<T>, layers: readonly Layer[]): T {
   let tree: unknown = {};
   for (const l of layers) tree = mergeValues(tree, l.tree);
-  const r = valuesSchema.safeParse(tree);
-  if (!r.success) throw new PandaError('invalid values', explain(r.error, layers));
+  const r = model.schema.safeParse(tree);
+  if (!r.success) throw new PandaError('invalid values', explain(model, r.error, layers));
   return r.data;
 }

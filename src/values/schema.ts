@@ -1,33 +1,17 @@
-/** The whole values tree: one schema, from which types, defaults and the JSON Schema come. */
-import { z } from 'zod';
-import { components } from '../components/index.js';
-import { secretsSchema } from '../secrets/values.js';
-import { DEFAULT_SECRET_PREFIX } from '../core/names.js';
-import { str } from './common.js';
+/**
+ * Walking a values schema. The root schema itself is derived from the component registry
+ * (src/components/registry.ts: `valuesSchema`), which sits above this layer.
+ */
+import type { z } from 'zod';
 
-export const valuesSchema = z
-  .strictObject({
-    global: z
-      .strictObject({
-        secret: str('Prefix of the Secret names installed by `panda-k8s secrets install`; every component references its Secrets by it.', DEFAULT_SECRET_PREFIX),
-      })
-      .prefault({}),
-    secrets: secretsSchema,
-    msgsvc: components.msgsvc.schema,
-    iam: components.iam.schema,
-    panda: components.panda.schema,
-    harvester: components.harvester.schema,
-    idds: components.idds.schema,
-    bigmon: components.bigmon.schema,
-  })
-  .describe('panda-k8s values. Layers, later wins: defaults, experiment overlay, secrets values, -f files, --set.');
-
-export type Values = z.output<typeof valuesSchema>;
-export const TOP_LEVEL_KEYS = Object.keys(valuesSchema.shape);
+/** Top-level keys of an object schema. */
+export function topLevelKeys(root: z.ZodType): string[] {
+  return knownKeysAt(root, []);
+}
 
 /** Known keys of the object schema at `path`, for did-you-mean suggestions. */
-export function knownKeysAt(path: readonly PropertyKey[]): string[] {
-  let s: unknown = valuesSchema;
+export function knownKeysAt(root: z.ZodType, path: readonly PropertyKey[]): string[] {
+  let s: unknown = root;
   for (const seg of [...path, null]) {
     // unwrap wrappers (default, prefault, optional, nullable, pipe)
     for (let i = 0; i < 10; i++) {

@@ -10,9 +10,8 @@ import { diff, hasChanges } from '../../src/ops/diff.js';
 import { renderStackFor } from '../../src/ops/inputs.js';
 import { status } from '../../src/ops/status.js';
 import { uninstall } from '../../src/ops/uninstall.js';
-import { componentDeps } from '../../src/components/index.js';
+import { registry } from '../../src/components/registry.js';
 import { PandaError } from '../../src/core/errors.js';
-import type { ComponentName } from '../../src/core/names.js';
 import type { Kube } from '../../src/cluster/kube.js';
 import { affixFor, cleanupVolumes, ensureRouteCrd, install, installSecrets, kubeconfig, list, names, namespace, provideVolumes, type Recorded } from './helpers.js';
 
@@ -43,7 +42,7 @@ async function assertTierOrder(kube: Kube, r: Recorded): Promise<void> {
     const cond = (d.status?.conditions as { type: string; lastTransitionTime: string }[]).find((x) => x.type === 'Available');
     availableAt.set(c, Math.max(availableAt.get(c) ?? 0, Date.parse(cond!.lastTransitionTime)));
   }
-  for (const [c, deps] of Object.entries(componentDeps) as [ComponentName, ComponentName[]][]) {
+  for (const { name: c, needs: deps } of registry.list) {
     if (!firstApplied.has(c)) continue;
     for (const d of deps) {
       expect(firstApplied.get(c)!, `${c} applied before ${d} was ready`).toBeGreaterThanOrEqual(ready.get(d)!);
@@ -209,7 +208,7 @@ describe('server-side dry run accepts every rendered object', () => {
     if (exp === 'sphenix') await ensureRouteCrd();
     const { renderFromOptions } = await import('../../src/render/inputs.js');
     const { renderSecretsFromOptions } = await import('../../src/render/inputs.js');
-    const { inNamespace } = await import('../../src/core/refs.js');
+    const { inNamespace } = await import('../../src/core/objects.js');
     const objs = [
       ...renderSecretsFromOptions({ affix: affixFor('d'), keystore: '{"keys":[]}' }).objects,
       ...renderFromOptions({ affix: affixFor('d'), ...(exp ? { experiment: exp } : {}) }).objects,

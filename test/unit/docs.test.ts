@@ -3,8 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { valuesMarkdown } from '../../src/values/docs.js';
-import { jsonSchema } from '../../src/values/jsonschema.js';
+import { jsonSchema, valuesMarkdown } from '../../src/render/values.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COMPONENTS } from '../../src/core/names.js';
+import { COMPONENTS } from '../../src/components/registry.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { toYamlStream } from '../../src/core/yaml.js';
 import { renderFromOptions, renderSecretsFromOptions } from '../../src/render/inputs.js';

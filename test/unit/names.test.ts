@@ -14,9 +14,11 @@ describe('names', () => {
     expect(fullname('x', 'y', 'override')).toBe('override');
   });
   it('cross-references use the same function as objects', () => {
-    const s = stackNames(resolveAffix('-forest', undefined));
+    const s = stackNames(resolveAffix('-forest', undefined), ['idds', 'bigmon']);
     expect(s.idds.sub('rest')).toBe('idds-forest-rest');
     expect(s.bigmon.sub('main')).toBe('bigmon-forest-main');
+    expect(s.idds.of('bigmon').sub('main')).toBe('bigmon-forest-main');
+    expect(s.idds.part('rest').configMap('envs')).toBe('idds-forest-rest-envs');
   });
   it('DNS checks by kind', () => {
     expect(nameIssues('Service', 'a'.repeat(63))).toEqual([]);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { COMPONENTS } from '../../src/core/names.js';
+import { COMPONENTS } from '../../src/components/registry.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { renderSecretsFromOptions, type RenderOptions } from '../../src/render/inputs.js';
 import { renderTemplate } from '../../src/render/testing.js';

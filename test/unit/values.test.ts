@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { PandaError } from '../../src/core/errors.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
 import { mergeValues, setToObject } from '../../src/values/merge.js';
-import { readLayers, resolveValues } from '../../src/values/load.js';
+import { readLayers, resolveValues } from '../../src/render/values.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'panda-k8s-values-'));
 function file(name: string, text: string): string {

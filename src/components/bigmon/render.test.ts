@@ -5,9 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PandaError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/k8s.js';
-import { componentSandboxDir } from '../../render/paths.js';
+import { componentSandboxDir } from '../../core/paths.js';
 import { find as findObject, renderComponent, testContext } from '../../render/testing.js';
-import { bigmon } from './render.js';
+import { bigmon } from './component.js';
 import { bigmonSchema } from './values.js';
 
 const find = (objs: readonly K8sObject[], kind: string, name: string): any => findObject(objs, kind, name);

@@ -1,22 +1,11 @@
-import type { V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { PandaError } from '../../core/errors.js';
-import {
-  binaryConfigMap,
-  configMap,
-  envFrom,
-  ingress,
-  owner,
-  proxyEnv,
-  route,
-  secret,
-  service,
-  storage,
-  vol,
-  workload,
-  type K8sObject,
-} from '../../core/k8s.js';
-import { defineComponent, type FileSet, type RenderContext } from '../types.js';
-import { bigmonSchema, type BigmonMainValues } from './values.js';
+import { base64Files, type FileSet } from '../../core/files.js';
+import { binaryConfigMap, configMap, ingress, proxyEnv, route, secret, service, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, port, vol, type Mount } from '../../core/pod.js';
+import { storage } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import type { RenderContext } from '../define.js';
+import type { BigmonMainValues, BigmonValues } from './values.js';
 
 /** HTTPS port of the iDDS REST Service (idds rest `https`). */
 const IDDS_REST_HTTPS_PORT = 8443;
@@ -42,18 +31,18 @@ export function bigmonEnv(v: BigmonMainValues, ctx: RenderContext): { config: Re
     SOCIAL_AUTH_INDIGOIAMOIDC_KEY: v.auth.indigoiam.key,
     SOCIAL_AUTH_INDIGOIAMOIDC_BASEPATH: v.auth.indigoiam.basePath,
     PANDA_DB_NAME: v.panda.databaseName,
-    PANDA_DB_HOST: v.panda.hostName || ctx.stack.panda.sub('postgres'),
+    PANDA_DB_HOST: v.panda.hostName || ctx.names.of('panda').sub('postgres'),
     PANDA_DB_PORT: v.panda.port,
     PANDA_DB_USER: v.panda.userName,
     IDDS_DB_NAME: v.idds.databaseName,
-    IDDS_DB_HOST: v.idds.hostName || ctx.stack.idds.sub('postgres'),
+    IDDS_DB_HOST: v.idds.hostName || ctx.names.of('idds').sub('postgres'),
     IDDS_DB_PORT: v.idds.port,
     IDDS_DB_USER: v.idds.userName,
     RUCIO_SERVER_HOST: v.rucio.rucioHost,
     RUCIO_AUTH_HOST: v.rucio.authHost,
     RUCIO_ACCOUNT: v.rucio.account,
     CRIC_API_URL: v.cric.apiUrl,
-    IDDS_HOST: v.idds.host || `https://${ctx.stack.idds.sub('rest')}:${IDDS_REST_HTTPS_PORT}/idds`,
+    IDDS_HOST: v.idds.host || `https://${ctx.names.of('idds').sub('rest')}:${IDDS_REST_HTTPS_PORT}/idds`,
     ...proxyEnv(v, 'localhost'),
   };
   const secretEnv: Record<string, string> = {
@@ -93,59 +82,45 @@ function hostCerts(files: FileSet, where: string): Record<string, string> {
       },
     ]);
   }
-  const data: Record<string, string> = {};
-  for (const [k, v] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) data[k] = Buffer.from(v).toString('base64');
-  return data;
+  return base64Files(files);
 }
 
-export const bigmon = defineComponent({
-  name: 'bigmon',
-  description: 'PanDA monitor (BigMon): web UI on the PanDA and iDDS databases',
-  subs: [{ name: 'main', description: 'BigMon web server (httpd + Django)', secrets: [] }],
-  schema: bigmonSchema,
-  render(values, ctx): K8sObject[] {
-    const v = values.main;
-    if (!v.enabled) return [];
-    const o = owner('bigmon', ctx.names.release, 'main', v.nameOverride);
-    const name = ctx.names.sub('main', v.fullnameOverride);
-    const sandboxName = `${name}-configmap`;
-    const envName = `${name}-env`;
-    const secretEnvName = `${name}-secret-env`;
-    const certsName = `${name}-certs`;
-    const env = bigmonEnv(v, ctx);
+export function renderBigmon(values: BigmonValues, ctx: RenderContext): K8sObject[] {
+  const v = values.main;
+  if (!v.enabled) return [];
+  const part = ctx.part('main', v);
+  const { owner: o, names: n } = part;
+  const sandbox = n.configMap('configmap');
+  const envName = n.configMap('env');
+  const secretEnvName = n.secret('secret-env');
+  const env = bigmonEnv(v, ctx);
+  const logs = storage(part, v.persistentvolume);
 
-    const out: K8sObject[] = [binaryConfigMap(o, sandboxName, ctx.sandbox('main'))];
-    const mounts: V1VolumeMount[] = [
-      { name: `${name}-logs`, mountPath: '/data/bigmon/logs' },
-      { name: sandboxName, mountPath: '/data/bigmon/configmap' },
-    ];
-    const volumes: V1Volume[] = [vol.pvc(`${name}-logs`, name), vol.configMap(sandboxName, sandboxName)];
-    if (v.hostcerts.enabled) {
-      out.push(secret(o, certsName, { data: hostCerts(ctx.sandbox('certs'), 'bigmon.main.hostcerts.enabled') }));
-      mounts.push({ name: certsName, mountPath: '/opt/bigmon/etc/cert' });
-      volumes.push(vol.secret(certsName, certsName));
-    }
-    out.push(
-      configMap(o, envName, env.config),
-      secret(o, secretEnvName, { stringData: env.secret }),
-      ...storage(o, name, v.persistentvolume, v.persistentvolume.create && v.persistentvolume.selector),
-      service(o, name, [{ name: 'https', port: v.service.httpsPort, targetPort: 'https' }], v.service.type),
-      ...workload(o, {
-        name,
-        values: v,
-        container: {
-          name: 'main',
-          command: ['/bin/sh', '-c'],
-          args: [bigmonStart(v.autoStart)],
-          ports: [{ name: 'https', containerPort: 443, protocol: 'TCP' }],
-          envFrom: [envFrom.configMap(envName), envFrom.secret(secretEnvName)],
-          volumeMounts: mounts,
-        },
-        volumes,
-      }),
-    );
-    if (v.ingress.enabled) out.push(ingress(o, name, v.ingress, v.service.httpsPort));
-    if (v.route.enabled) out.push(route(o, `${name}-route`, v.hostName, name, 'https', v.route.tls));
-    return out;
-  },
-});
+  const out: K8sObject[] = [binaryConfigMap(o, sandbox, ctx.sandbox('main'))];
+  const mounts: Mount[] = [logs.mount('/data/bigmon/logs', 'logs'), mount('/data/bigmon/configmap', vol.configMap('configmap', sandbox))];
+  if (v.hostcerts.enabled) {
+    const certs = n.secret('certs');
+    out.push(secret(o, certs, { data: hostCerts(ctx.sandbox('certs'), 'bigmon.main.hostcerts.enabled') }));
+    mounts.push(mount('/opt/bigmon/etc/cert', vol.secret('certs', certs)));
+  }
+  out.push(
+    configMap(o, envName, env.config),
+    secret(o, secretEnvName, { stringData: env.secret }),
+    ...logs.objects,
+    service(o, n.service, [{ name: 'https', port: v.service.httpsPort, targetPort: 'https' }], v.service.type),
+    ...workload(part, {
+      values: v,
+      container: {
+        name: 'main',
+        command: ['/bin/sh', '-c'],
+        args: [bigmonStart(v.autoStart)],
+        ports: [port('https', 443)],
+        envFrom: [envFrom.configMap(envName), envFrom.secret(secretEnvName)],
+        mounts,
+      },
+    }),
+  );
+  if (v.ingress.enabled) out.push(ingress(o, n.service, v.ingress, v.service.httpsPort));
+  if (v.route.enabled) out.push(route(o, n.route(), v.hostName, n.service, 'https', v.route.tls));
+  return out;
+}

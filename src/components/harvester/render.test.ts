@@ -9,10 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PandaError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/k8s.js';
-import { BUILTIN_EXPERIMENTS, componentSandboxDir } from '../../render/paths.js';
+import { BUILTIN_EXPERIMENTS, componentSandboxDir } from '../../core/paths.js';
 import { loadSandbox } from '../../render/sandbox.js';
 import { find as findObject, renderComponent, renderTemplate, testContext } from '../../render/testing.js';
-import { harvester, harvesterNoProxy, queueConfigData, startCommand } from './render.js';
+import { harvester } from './component.js';
+import { harvesterNoProxy, queueConfigData, startCommand } from './render.js';
 import { harvesterSchema } from './values.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -174,7 +175,7 @@ describe('harvester defaults', () => {
   });
 
   it('declares the Secrets each sub-component reads and starts Harvester after MariaDB', () => {
-    expect(harvester.subs.map((s) => [s.name, s.secrets, s.after ?? []])).toEqual([
+    expect(harvester.subs.map((s) => [s.name, s.secrets.map((r) => r.id), s.after ?? []])).toEqual([
       ['harvester', ['harvester-envs', 'harvester-certs'], ['mariadb']],
       ['mariadb', ['harvester-envs'], []],
     ]);

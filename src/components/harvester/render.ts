@@ -1,8 +1,14 @@
 import { PandaError, type Issue } from '../../core/errors.js';
-import { binaryConfigMap, configMap, envFrom, owner, proxyEnv, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
-import { defineComponent, type FileSet, type RenderContext } from '../types.js';
+import { database } from '../../core/database.js';
+import { sortedFiles, type FileSet } from '../../core/files.js';
+import { binaryConfigMap, configMap, proxyEnv, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, vol } from '../../core/pod.js';
+import { storage } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { RenderContext } from '../define.js';
 import { harvesterConfig } from './config.js';
-import { harvesterSchema, type HarvesterValues } from './values.js';
+import type { HarvesterValues } from './values.js';
 
 type HarvesterSub = HarvesterValues['harvester'];
 type MariadbSub = HarvesterValues['mariadb'];
@@ -54,7 +60,7 @@ export function queueConfigData(files: FileSet): Record<string, string> {
   const data: Record<string, string> = {};
   const issues: Issue[] = [];
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  for (const [file, bytes] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [file, bytes] of sortedFiles(files)) {
     const where = `sandbox ${SANDBOX_FOLDER}/${QUEUECONFIG_SET}/${file}`;
     let text: string;
     try {
@@ -78,93 +84,58 @@ export function queueConfigData(files: FileSet): Record<string, string> {
 }
 
 function renderHarvester(h: HarvesterSub, ctx: RenderContext): K8sObject[] {
-  const o = owner('harvester', ctx.names.release, 'harvester', h.nameOverride);
-  const name = ctx.names.sub('harvester', h.fullnameOverride);
-  const cm = { configjson: `${name}-configjson`, queueconfig: `${name}-queueconfig`, env: `${name}-env`, sandbox: `${name}-sandbox` };
-  const certs = `${ctx.secretPrefix}-harvester-certs`;
+  const part = ctx.part('harvester', h);
+  const { owner: o, names: n } = part;
+  const cm = { configjson: n.configMap('configjson'), queueconfig: n.configMap('queueconfig'), env: n.configMap('env'), sandbox: n.configMap('sandbox') };
 
-  const noProxy = harvesterNoProxy(h, name, ctx.stack.panda.sub('server'));
+  const noProxy = harvesterNoProxy(h, n.fullname, ctx.names.of('panda').sub('server'));
   const env: Record<string, string> = noProxy === undefined ? {} : proxyEnv({ ...h, noProxy }, noProxy);
   // B6: upstream never used this value; the Secret (envFrom'd after this ConfigMap) still wins
   if (h.experiment) env.EXPERIMENT = h.experiment;
 
   const securityContext = h.noRoot ? { runAsGroup: NO_ROOT_GROUP, ...structuredClone(h.securityContext) } : structuredClone(h.securityContext);
+  const logs = storage(part, h.persistentvolume);
 
   return [
     configMap(o, cm.configjson, { 'panda_harvester_configmap.json': `${JSON.stringify(harvesterConfig(), null, 2)}\n` }),
     configMap(o, cm.queueconfig, queueConfigData(ctx.sandbox(QUEUECONFIG_SET))),
     configMap(o, cm.env, env),
     binaryConfigMap(o, cm.sandbox, ctx.sandbox(SANDBOX_SET)),
-    ...storage(o, name, h.persistentvolume, h.persistentvolume.selector),
-    ...workload(o, {
-      name,
+    ...logs.objects,
+    ...workload(part, {
       values: h,
       hostname: ctx.names.release,
       container: {
         name: 'harvester',
         securityContext,
         ...(h.autoStart ? { command: ['/bin/sh', '-c'], args: [startCommand(h.noRoot)] } : {}),
-        envFrom: [envFrom.configMap(cm.env), envFrom.secret(`${ctx.secretPrefix}-harvester-envs`)],
-        volumeMounts: [
-          { name: `${name}-logs`, mountPath: '/var/log/panda/' },
-          { name: cm.configjson, mountPath: '/opt/harvester/etc/configmap' },
-          { name: cm.queueconfig, mountPath: '/opt/harvester/etc/queue_config_mount' },
-          { name: cm.sandbox, mountPath: '/opt/harvester/sandbox' },
-          { name: `${name}-certs`, mountPath: '/opt/harvester/etc/cert' },
+        envFrom: [envFrom.configMap(cm.env), envFrom.secret(part.secret(secretRefs.harvesterEnvs))],
+        mounts: [
+          logs.mount('/var/log/panda/', 'logs'),
+          mount('/opt/harvester/etc/configmap', vol.configMap('configjson', cm.configjson)),
+          mount('/opt/harvester/etc/queue_config_mount', vol.configMap('queueconfig', cm.queueconfig)),
+          mount('/opt/harvester/sandbox', vol.configMap('sandbox', cm.sandbox)),
+          mount('/opt/harvester/etc/cert', vol.secret('certs', part.secret(secretRefs.harvesterCerts))),
         ],
       },
-      volumes: [
-        vol.pvc(`${name}-logs`, name),
-        vol.configMap(cm.configjson, cm.configjson),
-        vol.configMap(cm.queueconfig, cm.queueconfig),
-        vol.configMap(cm.sandbox, cm.sandbox),
-        vol.secret(`${name}-certs`, certs),
-      ],
     }),
   ];
 }
 
 function renderMariadb(m: MariadbSub, ctx: RenderContext): K8sObject[] {
-  const o = owner('harvester', ctx.names.release, 'mariadb', m.nameOverride);
-  const name = ctx.names.sub('mariadb', m.fullnameOverride);
-  // no HPA for a database: `autoscaling` is accepted but ignored
-  const values = { ...m, autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 1, targetCPUUtilizationPercentage: 80 } };
-  return [
-    ...storage(o, name, m.persistentvolume, m.persistentvolume.selector),
-    service(o, name, [{ name: 'mariadb-port', port: m.service.port, targetPort: 'mariadb-port' }], m.service.type),
-    ...workload(o, {
-      name,
-      values,
-      container: {
-        name: 'mariadb',
-        ports: [{ name: 'mariadb-port', containerPort: 3306, protocol: 'TCP' }],
-        // MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD create the database on first start
-        envFrom: [envFrom.secret(`${ctx.secretPrefix}-harvester-envs`)],
-        readinessProbe: { tcpSocket: { port: 'mariadb-port' }, initialDelaySeconds: 5, periodSeconds: 10 },
-        volumeMounts: [{ name: `${name}-data`, mountPath: m.dataPath }],
-      },
-      volumes: [vol.pvc(`${name}-data`, name)],
-    }),
-  ];
+  const part = ctx.part('mariadb', m);
+  return database(part, {
+    engine: 'mariadb',
+    values: m,
+    dataPath: m.dataPath,
+    // MARIADB_DATABASE/USER/PASSWORD/ROOT_PASSWORD create the database on first start
+    envFrom: [envFrom.secret(part.secret(secretRefs.harvesterEnvs))],
+  });
 }
 
-export const harvester = defineComponent({
-  name: 'harvester',
-  description: 'Harvester: pilot submission to grid and batch resources for PanDA, with its MariaDB',
-  subs: [
-    {
-      name: 'harvester',
-      description: 'Harvester service with a personal HTCondor pool',
-      after: ['mariadb'],
-      secrets: ['harvester-envs', 'harvester-certs'],
-    },
-    { name: 'mariadb', description: 'MariaDB database of Harvester', secrets: ['harvester-envs'] },
-  ],
-  schema: harvesterSchema,
-  render(values, ctx): K8sObject[] {
-    return [
-      ...(values.harvester.enabled ? renderHarvester(values.harvester, ctx) : []),
-      ...(values.mariadb.enabled ? renderMariadb(values.mariadb, ctx) : []),
-    ];
-  },
-});
+export function renderHarvesterComponent(values: HarvesterValues, ctx: RenderContext): K8sObject[] {
+  return [
+    ...(values.harvester.enabled ? renderHarvester(values.harvester, ctx) : []),
+    ...(values.mariadb.enabled ? renderMariadb(values.mariadb, ctx) : []),
+  ];
+}

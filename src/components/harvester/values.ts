@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, int, proxyFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
+import { bool, proxyFields, storageSchema, str, unused, workloadFields, databaseFields } from '../../values/common.js';
 
 export const harvesterSubSchema = z
   .strictObject({
@@ -37,19 +37,11 @@ export const harvesterSubSchema = z
 
 export const mariadbSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'mariadb', tag: '10.11', pullPolicy: 'IfNotPresent' }),
-    autoscaling: unused('Accepted for compatibility with upstream value files; the database is never autoscaled.'),
-    persistentvolume: storageSchema({ path: '/mnt/harvester-data' }),
+    ...databaseFields('MariaDB', { repository: 'mariadb', tag: '10.11', pullPolicy: 'IfNotPresent' }, { path: '/mnt/harvester-data' }),
     dataPath: str(
       'Where the database image keeps its data; the claim is mounted here. The official mariadb image uses /var/lib/mysql (a Bitnami image would need /bitnami/mariadb).',
       '/var/lib/mysql',
     ),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('MariaDB port of the Service.', 3306),
-      })
-      .prefault({}),
   })
   .prefault({});
 

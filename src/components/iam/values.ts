@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, ingressSchema, int, storageSchema, str, unused, workloadFields } from '../../values/common.js';
+import { bool, ingressSchema, int, storageSchema, str, unused, workloadFields, databaseFields } from '../../values/common.js';
 
 const HOST = 'panda-iam-dev.cern.ch';
 
@@ -66,19 +66,9 @@ export const mainSchema = z
   })
   .prefault({});
 
-const mariadbWorkload = workloadFields({ repository: 'mariadb', tag: '10.11', pullPolicy: 'IfNotPresent' });
-
 export const mariadbSchema = z
   .strictObject({
-    ...mariadbWorkload,
-    persistentvolume: storageSchema({ path: '/mnt/iam-data' }),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('MariaDB port of the Service.', 3306),
-      })
-      .prefault({}),
-    autoscaling: unused('Accepted for compatibility; the database runs as one pod and no HorizontalPodAutoscaler is rendered.'),
+    ...databaseFields('MariaDB', { repository: 'mariadb', tag: '10.11', pullPolicy: 'IfNotPresent' }, { path: '/mnt/iam-data' }),
     iam: unused('Upstream carries `iam.organization` here; no template reads it.'),
     database: unused('Upstream carries database settings here; no template reads them. They come from the `iam-db-envs` and `iam-initdb` Secrets (secrets values `iam.database`).'),
     ingress: unused('MariaDB has no Ingress; upstream carries `ingress.*` here unread.'),

@@ -6,7 +6,7 @@ import type { K8sObject } from '../../core/k8s.js';
 import { find, renderComponent } from '../../render/testing.js';
 import { select } from '../../render/stack.js';
 import { IssueList } from '../../core/errors.js';
-import { valuesSchema } from '../../values/schema.js';
+import { valuesSchema } from '../registry.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const spec = (o: K8sObject): any => (o as any).spec;

@@ -1,152 +1,96 @@
-import { binaryConfigMap, configMap, envFrom, ingress, owner, proxyEnv, service, storage, vol, workload, type K8sObject } from '../../core/k8s.js';
-import type { RenderContext } from '../types.js';
-import { defineComponent } from '../types.js';
+import { database } from '../../core/database.js';
+import { binaryConfigMap, configMap, ingress, proxyEnv, service, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, port, vol } from '../../core/pod.js';
+import { storage } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { ComponentPart, RenderContext } from '../define.js';
 import { iddsConfig } from './config.js';
-import { iddsSchema, type IddsValues } from './values.js';
-
-/**
- * Object names of the idds component. The daemon mounts the REST server's ConfigMaps, so both
- * sides take these names from here (upstream built them twice, differently: B14).
- */
-export function iddsNames(v: IddsValues, ctx: Pick<RenderContext, 'names'>) {
-  const rest = ctx.names.sub('rest', v.rest.fullnameOverride);
-  const postgres = ctx.names.sub('postgres', v.postgres.fullnameOverride);
-  return {
-    rest,
-    daemon: ctx.names.sub('daemon', v.daemon.fullnameOverride),
-    postgres,
-    restConfig: `${rest}-configmap`,
-    restEnvs: `${rest}-envs`,
-    restSandbox: `${rest}-sandbox`,
-    postgresConfig: `${postgres}-configmap`,
-  };
-}
+import type { IddsValues } from './values.js';
 
 /** Where PostgreSQL keeps its data with `noRoot`: a directory inside the mounted volume it can create itself. */
 const NO_ROOT_PG_MOUNT = '/tmp/pg_volume';
 
 /** Shell command of the rest and daemon containers: wait for the database, then run the image's launcher. */
-function startCommand(service: 'rest' | 'daemon', noRoot: boolean): string {
+function startCommand(service: Service, noRoot: boolean): string {
   const launch = `/opt/idds/bin/start-daemon.sh ${service}`;
   return noRoot ? `sleep 30; ${launch}` : `sleep 30; chmod 777 /var/log/idds; runuser -u atlpan -g zp -- ${launch}`;
 }
 
-export const idds = defineComponent({
-  name: 'idds',
-  description: 'iDDS (intelligent Data Delivery Service): REST server, agents and their PostgreSQL database',
-  subs: [
-    { name: 'rest', description: 'iDDS REST server (HTTPS 8443, HTTP 8080)', after: ['postgres'], secrets: ['idds-envs', 'idds-auth', 'idds-certs'] },
-    {
-      name: 'daemon',
-      description: 'iDDS agents (supervisord); uses the REST server’s env and config ConfigMaps',
-      requires: ['rest'],
-      after: ['postgres'],
-      secrets: ['idds-envs', 'idds-auth', 'idds-certs'],
-    },
-    { name: 'postgres', description: 'PostgreSQL database of iDDS', secrets: ['idds-db-envs'] },
-  ],
-  schema: iddsSchema,
-  render(values, ctx): K8sObject[] {
-    const n = iddsNames(values, ctx);
-    const release = ctx.names.release;
-    const secret = (s: string) => `${ctx.secretPrefix}-${s}`;
-    const out: K8sObject[] = [];
+type Service = 'rest' | 'daemon';
 
-    // rest and daemon share the env ConfigMap, the config ConfigMap and the Secrets.
-    const iddsEnvFrom = [envFrom.configMap(n.restEnvs), envFrom.secret(secret('idds-envs'))];
-    const iddsMounts = (name: string) => [
-      { name: `${name}-logs`, mountPath: '/var/log/idds/' },
-      { name: `${name}-configmap`, mountPath: '/opt/idds/configmap' },
-      { name: `${name}-certs`, mountPath: '/opt/idds/certs' },
-    ];
-    const iddsVolumes = (name: string) => [
-      vol.pvc(`${name}-logs`, name),
-      vol.projected(`${name}-configmap`, [{ configMap: n.restConfig }, { secret: secret('idds-auth') }]),
-      vol.secret(`${name}-certs`, secret('idds-certs')),
-    ];
-    const start = (service: 'rest' | 'daemon', v: { autoStart: boolean; noRoot: boolean }) =>
-      v.autoStart ? { command: ['/bin/sh', '-c'], args: [startCommand(service, v.noRoot)] } : {};
+export function renderIdds(values: IddsValues, ctx: RenderContext): K8sObject[] {
+  const release = ctx.names.release;
+  // the daemon mounts the REST server's ConfigMaps, so both take the names from here (upstream built them twice, differently: B14)
+  const rest = ctx.part('rest', values.rest);
+  const daemon = ctx.part('daemon', values.daemon);
+  const postgres = ctx.part('postgres', values.postgres);
+  const restConfig = rest.names.configMap('configmap');
+  const restEnvs = rest.names.configMap('envs');
+  const out: K8sObject[] = [];
 
-    const rest = values.rest;
-    if (rest.enabled) {
-      const o = owner('idds', release, 'rest', rest.nameOverride);
-      const defaultNoProxy = ['localhost', n.rest, n.daemon, n.postgres].join(',');
-      out.push(
-        configMap(o, n.restConfig, { 'idds_configmap.json': JSON.stringify(iddsConfig(rest.configOverrides), null, 4) }),
-        configMap(o, n.restEnvs, proxyEnv(rest, defaultNoProxy)),
-        // Upstream renders this (empty) sandbox ConfigMap but mounts it nowhere; kept so both object lists match.
-        binaryConfigMap(o, n.restSandbox, ctx.sandbox('rest')),
-        ...storage(o, n.rest, rest.persistentvolume, rest.persistentvolume.create && rest.persistentvolume.selector),
-        service(
-          o,
-          n.rest,
-          [
-            { name: 'https', port: rest.service.httpsPort, targetPort: 'https' },
-            { name: 'http', port: rest.service.httpPort, targetPort: 'http' },
-          ],
-          rest.service.type,
-        ),
-        ...workload(o, {
-          name: n.rest,
-          values: rest,
-          hostname: release,
-          container: {
-            name: 'rest',
-            ...start('rest', rest),
-            ports: [
-              { name: 'https', containerPort: 8443, protocol: 'TCP' },
-              { name: 'http', containerPort: 8080, protocol: 'TCP' },
-            ],
-            envFrom: iddsEnvFrom,
-            volumeMounts: iddsMounts(n.rest),
-          },
-          volumes: iddsVolumes(n.rest),
-        }),
-      );
-      if (rest.ingress.enabled) out.push(ingress(o, n.rest, rest.ingress, rest.service.httpsPort));
-    }
+  // rest and daemon share the env ConfigMap, the config ConfigMap and the Secrets.
+  const iddsPod = (service: Service, part: ComponentPart, v: { autoStart: boolean; noRoot: boolean; persistentvolume: IddsValues['rest']['persistentvolume'] }) => {
+    const logs = storage(part, v.persistentvolume);
+    return {
+      storage: logs.objects,
+      container: {
+        name: service,
+        ...(v.autoStart ? { command: ['/bin/sh', '-c'], args: [startCommand(service, v.noRoot)] } : {}),
+        ...(service === 'rest' ? { ports: [port('https', 8443), port('http', 8080)] } : {}),
+        envFrom: [envFrom.configMap(restEnvs), envFrom.secret(part.secret(secretRefs.iddsEnvs))],
+        mounts: [
+          logs.mount('/var/log/idds/', 'logs'),
+          mount('/opt/idds/configmap', vol.projected('configmap', [{ configMap: restConfig }, { secret: part.secret(secretRefs.iddsAuth) }])),
+          mount('/opt/idds/certs', vol.secret('certs', part.secret(secretRefs.iddsCerts))),
+        ],
+      },
+    };
+  };
 
-    const daemon = values.daemon;
-    if (daemon.enabled) {
-      const o = owner('idds', release, 'daemon', daemon.nameOverride);
-      out.push(
-        ...storage(o, n.daemon, daemon.persistentvolume, daemon.persistentvolume.create && daemon.persistentvolume.selector),
-        ...workload(o, {
-          name: n.daemon,
-          values: daemon,
-          hostname: release,
-          container: {
-            name: 'daemon',
-            ...start('daemon', daemon),
-            envFrom: iddsEnvFrom,
-            volumeMounts: iddsMounts(n.daemon),
-          },
-          volumes: iddsVolumes(n.daemon),
-        }),
-      );
-    }
+  const rv = values.rest;
+  if (rv.enabled) {
+    const o = rest.owner;
+    const defaultNoProxy = ['localhost', rest.names.service, daemon.names.fullname, postgres.names.service].join(',');
+    const pod = iddsPod('rest', rest, rv);
+    out.push(
+      configMap(o, restConfig, { 'idds_configmap.json': JSON.stringify(iddsConfig(rv.configOverrides), null, 4) }),
+      configMap(o, restEnvs, proxyEnv(rv, defaultNoProxy)),
+      // Upstream renders this (empty) sandbox ConfigMap but mounts it nowhere; kept so both object lists match.
+      binaryConfigMap(o, rest.names.configMap('sandbox'), ctx.sandbox('rest')),
+      ...pod.storage,
+      service(
+        o,
+        rest.names.service,
+        [
+          { name: 'https', port: rv.service.httpsPort, targetPort: 'https' },
+          { name: 'http', port: rv.service.httpPort, targetPort: 'http' },
+        ],
+        rv.service.type,
+      ),
+      ...workload(rest, { values: rv, hostname: release, container: pod.container }),
+    );
+    if (rv.ingress.enabled) out.push(ingress(o, rest.names.service, rv.ingress, rv.service.httpsPort));
+  }
 
-    const pg = values.postgres;
-    if (pg.enabled) {
-      const o = owner('idds', release, 'postgres', pg.nameOverride);
-      const data = `${n.postgres}-data`;
-      out.push(
-        configMap(o, n.postgresConfig, pg.noRoot ? { PGDATA: `${NO_ROOT_PG_MOUNT}/data` } : null),
-        ...storage(o, n.postgres, pg.persistentvolume, pg.persistentvolume.create && pg.persistentvolume.selector),
-        service(o, n.postgres, [{ name: 'postgres-port', port: pg.service.port, targetPort: 'postgres-port' }], pg.service.type),
-        ...workload(o, {
-          name: n.postgres,
-          values: pg,
-          container: {
-            name: 'postgres',
-            ports: [{ name: 'postgres-port', containerPort: 5432, protocol: 'TCP' }],
-            envFrom: [envFrom.configMap(n.postgresConfig), envFrom.secret(secret('idds-db-envs'))],
-            volumeMounts: [{ name: data, mountPath: pg.noRoot ? NO_ROOT_PG_MOUNT : '/var/lib/postgresql/data' }],
-          },
-          volumes: [vol.pvc(data, n.postgres)],
-        }),
-      );
-    }
-    return out;
-  },
-});
+  const dv = values.daemon;
+  if (dv.enabled) {
+    const pod = iddsPod('daemon', daemon, dv);
+    out.push(...pod.storage, ...workload(daemon, { values: dv, hostname: release, container: pod.container }));
+  }
+
+  const pg = values.postgres;
+  if (pg.enabled) {
+    const config = postgres.names.configMap('configmap');
+    out.push(
+      configMap(postgres.owner, config, pg.noRoot ? { PGDATA: `${NO_ROOT_PG_MOUNT}/data` } : null),
+      ...database(postgres, {
+        engine: 'postgres',
+        values: pg,
+        dataPath: pg.noRoot ? NO_ROOT_PG_MOUNT : '/var/lib/postgresql/data',
+        envFrom: [envFrom.configMap(config), envFrom.secret(postgres.secret(secretRefs.iddsDbEnvs))],
+      }),
+    );
+  }
+  return out;
+}

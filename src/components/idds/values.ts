@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, ingressSchema, int, proxyFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
+import { bool, ingressSchema, int, proxyFields, storageSchema, str, unused, workloadFields, databaseFields } from '../../values/common.js';
 
 const IDDS_IMAGE = { repository: 'ghcr.io/hsf/idds', tag: '0.11.12', pullPolicy: 'IfNotPresent' } as const;
 
@@ -94,15 +94,8 @@ export const daemonSchema = z
 
 export const postgresSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }),
+    ...databaseFields('PostgreSQL', { repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }, { path: '/mnt/idds-database' }),
     noRoot: bool('Keep the database under `/tmp/pg_volume/data` (PGDATA) so PostgreSQL can run as an arbitrary user (OpenShift/OKD).', false),
-    persistentvolume: storageSchema({ path: '/mnt/idds-database' }),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('PostgreSQL port of the Service.', 5432),
-      })
-      .prefault({}),
     database: unused('Upstream carries database settings here; no template reads them. They come from the `idds-db-envs` Secret (secrets values `idds.database`).'),
     ingress: unused('PostgreSQL has no Ingress; upstream carries `ingress.enabled` here unread.'),
     secret: unused('Set by upstream overlays (`secret.name`); no template reads it.'),

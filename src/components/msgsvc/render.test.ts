@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.js';
-import { componentSandboxDir } from '../../render/paths.js';
+import { componentSandboxDir } from '../../core/paths.js';
 import { find as findObject, renderComponent, testContext } from '../../render/testing.js';
-import { msgsvc } from './render.js';
+import { msgsvc } from './component.js';
 import { msgsvcSchema } from './values.js';
 
 const find = (objs: readonly K8sObject[], kind: string, name: string): any => findObject(objs, kind, name);
@@ -76,14 +76,15 @@ describe('msgsvc options', () => {
     expect(pvc(objs).spec).not.toHaveProperty('selector');
   });
 
-  it('create false with selector true still selects (upstream keys the selector on `selector`)', () => {
+  it('create false with selector true does not select: no volume of ours could match, the claim would stay Pending', () => {
     const objs = renderComponent('msgsvc', { activemq: { persistentvolume: { create: false } } });
     expect(objs.some((o) => o.kind === 'PersistentVolume')).toBe(false);
-    expect(pvc(objs).spec.selector).toBeDefined();
+    expect(pvc(objs).spec).not.toHaveProperty('selector');
+    expect(pvc(renderComponent('msgsvc')).spec.selector).toBeDefined();
   });
 
   it('reads the Secret under the configured prefix', () => {
-    const ctx = { ...testContext('msgsvc'), secretPrefix: 'site-secrets' };
+    const ctx = testContext('msgsvc', 'test-', 'site-secrets');
     const objs = msgsvc.render(msgsvcSchema.parse({}), ctx);
     expect(container(objs).envFrom).toEqual([{ secretRef: { name: 'site-secrets-msgsvc-envs' } }]);
   });

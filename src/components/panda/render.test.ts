@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { PandaError } from '../../core/errors.js';
 import type { K8sObject } from '../../core/k8s.js';
 import { renderComponent, renderTemplate } from '../../render/testing.js';
-import { panda } from './render.js';
+import { panda } from './component.js';
 import { pandaSchema } from './values.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

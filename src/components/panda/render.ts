@@ -1,22 +1,13 @@
-import type { V1Container } from '@kubernetes/client-node';
 import { PandaError } from '../../core/errors.js';
-import {
-  binaryConfigMap,
-  configMap,
-  envFrom,
-  ingress,
-  owner,
-  proxyEnv,
-  route,
-  service,
-  storage,
-  vol,
-  workload,
-  type K8sObject,
-} from '../../core/k8s.js';
-import { defineComponent, type RenderContext } from '../types.js';
+import { database } from '../../core/database.js';
+import { binaryConfigMap, configMap, ingress, owner, proxyEnv, route, service, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, port, vol } from '../../core/pod.js';
+import { storage } from '../../core/storage.js';
+import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
+import type { RenderContext } from '../define.js';
 import { configText, jediConfig, mergeConfig, serverConfig } from './config.js';
-import { pandaSchema, type PandaValues, type ServerValues } from './values.js';
+import type { PandaValues, ServerValues } from './values.js';
 
 /** Where the images expect things (see the image launchers `run-panda-services` / `run-jedi-services`). */
 const SANDBOX_MOUNT = '/opt/panda/sandbox';
@@ -42,18 +33,6 @@ function startCommand(init: string, crons: string, launcher: string): string[] {
   ];
 }
 
-/** Names shared between the server and the JEDI pod, which mounts the server's ConfigMaps. */
-function serverNames(ctx: RenderContext, v: ServerValues) {
-  const server = ctx.names.sub('server', v.fullnameOverride);
-  return {
-    server,
-    env: `${server}-env`,
-    configjson: `${server}-configjson`,
-    sandbox: `${server}-sandbox`,
-    external: ctx.names.derived('external-sandbox'),
-  };
-}
-
 /**
  * The server env, also read by JEDI. `no_proxy` is always set, so the containers' own
  * `no_proxy=$(no_proxy),$(PANDA_IDDS_HOST)` expands instead of keeping the literal `$(no_proxy)`.
@@ -67,15 +46,17 @@ export function serverEnv(v: ServerValues, serverName: string): Record<string, s
   };
 }
 
-function renderPanda(values: PandaValues, ctx: RenderContext): K8sObject[] {
+export function renderPanda(values: PandaValues, ctx: RenderContext): K8sObject[] {
   const { server: sv, jedi: jv, postgres: pv } = values;
-  const envs = `${ctx.secretPrefix}-panda-envs`;
-  const n = serverNames(ctx, sv);
+  // JEDI mounts the server's env, config and sandbox ConfigMaps: both take the names from here
+  const server = ctx.part('server', sv);
+  const sn = server.names;
+  const external = ctx.names.derived('external-sandbox');
   const noProxyEnv = { name: 'no_proxy', value: '$(no_proxy),$(PANDA_IDDS_HOST)' };
   const out: K8sObject[] = [];
 
   if (sv.enabled || jv.enabled) {
-    out.push(binaryConfigMap(owner('panda', ctx.names.release, 'panda'), n.external, ctx.sandbox('external')));
+    out.push(binaryConfigMap(owner('panda', ctx.names.release, 'panda'), external, ctx.sandbox('external')));
   }
 
   if (sv.enabled) {
@@ -88,142 +69,94 @@ function renderPanda(values: PandaValues, ctx: RenderContext): K8sObject[] {
         },
       ]);
     }
-    const o = owner('panda', ctx.names.release, 'server', sv.nameOverride);
-    const name = n.server;
-    const container: V1Container = {
-      name: 'server',
-      ...(sv.autoStart
-        ? { command: ['/bin/sh', '-c'], args: startCommand('init-panda', 'run-panda-crons', '/etc/rc.d/init.d/run-panda-services') }
-        : {}),
-      ports: [
-        { name: 'http', containerPort: 25080, protocol: 'TCP' },
-        { name: 'https', containerPort: 25443, protocol: 'TCP' },
-      ],
-      volumeMounts: [
-        { name: `${name}-logs`, mountPath: LOG_DIR },
-        { name: `${name}-configjson`, mountPath: CONFIG_JSON_DIR },
-        { name: `${name}-auth`, mountPath: '/opt/panda/etc/panda/auth' },
-        { name: `${name}-sandbox`, mountPath: SANDBOX_MOUNT },
-        { name: `${name}-certs`, mountPath: '/opt/panda/etc/cert' },
-      ],
-      envFrom: [envFrom.configMap(n.env), envFrom.secret(envs)],
-      env: [{ name: 'PANDA_SERVER_CONF_SERVERNAME', value: name }, noProxyEnv],
-    };
+    const o = server.owner;
+    const logs = storage(server, sv.persistentvolume);
     out.push(
-      configMap(o, n.configjson, { 'panda_server_config.json': configText(mergeConfig(serverConfig(name), sv.config)) }),
-      configMap(o, n.env, serverEnv(sv, name)),
-      binaryConfigMap(o, n.sandbox, ctx.sandbox('server')),
-      ...storage(o, name, sv.persistentvolume, sv.persistentvolume.selector),
+      configMap(o, sn.configMap('configjson'), { 'panda_server_config.json': configText(mergeConfig(serverConfig(sn.fullname), sv.config)) }),
+      configMap(o, sn.configMap('env'), serverEnv(sv, sn.fullname)),
+      binaryConfigMap(o, sn.configMap('sandbox'), ctx.sandbox('server')),
+      ...logs.objects,
       service(
         o,
-        name,
+        sn.service,
         [
           { name: 'http', port: sv.service.httpPort, targetPort: 'http' },
           { name: 'https', port: sv.service.httpsPort, targetPort: 'https' },
         ],
         sv.service.type,
       ),
-      ...workload(o, {
-        name,
+      ...workload(server, {
         values: sv,
         hostname: ctx.names.release,
-        container,
-        volumes: [
-          vol.pvc(`${name}-logs`, name),
-          vol.configMap(`${name}-configjson`, n.configjson),
-          vol.secret(`${name}-auth`, `${ctx.secretPrefix}-panda-auth`),
-          vol.projected(`${name}-sandbox`, [{ configMap: n.sandbox }, { configMap: n.external }]),
-          vol.secret(`${name}-certs`, `${ctx.secretPrefix}-panda-certs`),
-        ],
+        container: {
+          name: 'server',
+          ...(sv.autoStart
+            ? { command: ['/bin/sh', '-c'], args: startCommand('init-panda', 'run-panda-crons', '/etc/rc.d/init.d/run-panda-services') }
+            : {}),
+          ports: [port('http', 25080), port('https', 25443)],
+          mounts: [
+            logs.mount(LOG_DIR, 'logs'),
+            mount(CONFIG_JSON_DIR, vol.configMap('configjson', sn.configMap('configjson'))),
+            mount('/opt/panda/etc/panda/auth', vol.secret('auth', server.secret(secretRefs.pandaAuth))),
+            mount(SANDBOX_MOUNT, vol.projected('sandbox', [{ configMap: sn.configMap('sandbox') }, { configMap: external }])),
+            mount('/opt/panda/etc/cert', vol.secret('certs', server.secret(secretRefs.pandaCerts))),
+          ],
+          envFrom: [envFrom.configMap(sn.configMap('env')), envFrom.secret(server.secret(secretRefs.pandaEnvs))],
+          env: [{ name: 'PANDA_SERVER_CONF_SERVERNAME', value: sn.fullname }, noProxyEnv],
+        },
       }),
     );
-    if (sv.ingress.enabled) out.push(ingress(o, name, sv.ingress, sv.service.httpsPort));
+    if (sv.ingress.enabled) out.push(ingress(o, sn.service, sv.ingress, sv.service.httpsPort));
     if (sv.route.enabled) {
       out.push(
-        route(o, `${name}-route`, sv.hostName, name, 'https', sv.route.tls),
-        route(o, `http-${name}-route`, `http-${sv.hostName}`, name, 'http'),
+        route(o, sn.route(), sv.hostName, sn.service, 'https', sv.route.tls),
+        route(o, sn.route('http'), `http-${sv.hostName}`, sn.service, 'http'),
       );
     }
   }
 
   if (jv.enabled) {
-    const o = owner('panda', ctx.names.release, 'jedi', jv.nameOverride);
-    const name = ctx.names.sub('jedi', jv.fullnameOverride);
-    const configjson = `${name}-configjson`;
-    const sandbox = `${name}-sandbox`;
-    const container: V1Container = {
-      name: 'jedi',
-      ...(jv.autoStart
-        ? { command: ['/bin/sh', '-c'], args: startCommand('init-jedi', 'run-jedi-crons', '/etc/rc.d/init.d/run-jedi-services') }
-        : {}),
-      volumeMounts: [
-        { name: `${name}-logs`, mountPath: LOG_DIR },
-        { name: `${name}-configjson`, mountPath: CONFIG_JSON_DIR },
-        { name: `${name}-sandbox`, mountPath: SANDBOX_MOUNT },
-      ],
-      envFrom: [envFrom.configMap(n.env), envFrom.secret(envs)],
-      env: [noProxyEnv],
-    };
+    const jedi = ctx.part('jedi', jv);
+    const jn = jedi.names;
+    const logs = storage(jedi, jv.persistentvolume);
     out.push(
-      configMap(o, configjson, { 'panda_jedi_config.json': configText(mergeConfig(jediConfig(), jv.config)) }),
-      binaryConfigMap(o, sandbox, ctx.sandbox('jedi')),
-      ...storage(o, name, jv.persistentvolume, jv.persistentvolume.selector),
-      ...workload(o, {
-        name,
+      configMap(jedi.owner, jn.configMap('configjson'), { 'panda_jedi_config.json': configText(mergeConfig(jediConfig(), jv.config)) }),
+      binaryConfigMap(jedi.owner, jn.configMap('sandbox'), ctx.sandbox('jedi')),
+      ...logs.objects,
+      ...workload(jedi, {
         values: jv,
         hostname: ctx.names.release,
-        container,
-        volumes: [
-          vol.pvc(`${name}-logs`, name),
-          vol.projected(`${name}-sandbox`, [{ configMap: sandbox }, { configMap: n.external }, { configMap: n.sandbox }]),
-          vol.projected(`${name}-configjson`, [{ configMap: configjson }, { configMap: n.configjson }]),
-        ],
+        container: {
+          name: 'jedi',
+          ...(jv.autoStart
+            ? { command: ['/bin/sh', '-c'], args: startCommand('init-jedi', 'run-jedi-crons', '/etc/rc.d/init.d/run-jedi-services') }
+            : {}),
+          mounts: [
+            logs.mount(LOG_DIR, 'logs'),
+            mount(CONFIG_JSON_DIR, vol.projected('configjson', [{ configMap: jn.configMap('configjson') }, { configMap: sn.configMap('configjson') }])),
+            mount(
+              SANDBOX_MOUNT,
+              vol.projected('sandbox', [{ configMap: jn.configMap('sandbox') }, { configMap: external }, { configMap: sn.configMap('sandbox') }]),
+            ),
+          ],
+          envFrom: [envFrom.configMap(sn.configMap('env')), envFrom.secret(jedi.secret(secretRefs.pandaEnvs))],
+          env: [noProxyEnv],
+        },
       }),
     );
   }
 
   if (pv.enabled) {
-    const o = owner('panda', ctx.names.release, 'postgres', pv.nameOverride);
-    const name = ctx.names.sub('postgres', pv.fullnameOverride);
+    const db = ctx.part('postgres', pv);
     out.push(
-      ...storage(o, name, pv.persistentvolume, pv.persistentvolume.selector),
-      service(o, name, [{ name: 'postgres-port', port: pv.service.port, targetPort: 'postgres-port' }], pv.service.type),
-      ...workload(o, {
-        name,
+      ...database(db, {
+        engine: 'postgres',
         values: pv,
-        container: {
-          name: 'postgres',
-          ports: [{ name: 'postgres-port', containerPort: 5432, protocol: 'TCP' }],
-          envFrom: [envFrom.secret(envs)],
-          // the panda-database image keeps its data in /temp/data (PGDATA)
-          volumeMounts: [{ name: `${name}-data`, mountPath: '/temp' }],
-        },
-        volumes: [vol.pvc(`${name}-data`, name)],
+        // the panda-database image keeps its data in /temp/data (PGDATA)
+        dataPath: '/temp',
+        envFrom: [envFrom.secret(db.secret(secretRefs.pandaEnvs))],
       }),
     );
   }
   return out;
 }
-
-export const panda = defineComponent({
-  name: 'panda',
-  description: 'PanDA server, JEDI and the PanDA database',
-  subs: [
-    {
-      name: 'server',
-      description: 'PanDA server (REST API, message-broker proxy, daemons)',
-      after: ['postgres'],
-      secrets: ['panda-envs', 'panda-auth', 'panda-certs'],
-    },
-    {
-      name: 'jedi',
-      description: 'JEDI task engine; mounts the server env, config and sandbox',
-      requires: ['server'],
-      after: ['postgres'],
-      secrets: ['panda-envs'],
-    },
-    { name: 'postgres', description: 'PanDA database (PostgreSQL); disable to use an external database', secrets: ['panda-envs'] },
-  ],
-  schema: pandaSchema,
-  render: renderPanda,
-});

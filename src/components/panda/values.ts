@@ -13,8 +13,7 @@ import {
   storageSchema,
   str,
   unused,
-  workloadFields,
-} from '../../values/common.js';
+  workloadFields, databaseFields } from '../../values/common.js';
 
 /** One JSON config file as overrides: section → key → value; `null` removes a built-in key. */
 const configOverrides = (file: string) =>
@@ -82,14 +81,7 @@ export const jediSchema = z
 
 export const postgresSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'ghcr.io/pandawms/panda-database', tag: '0.0.12', pullPolicy: 'Always' }),
-    persistentvolume: storageSchema({ path: '/mnt/panda-data' }),
-    service: z
-      .strictObject({
-        type: str('Service type.', 'ClusterIP'),
-        port: int('Service port of the database.', 5432),
-      })
-      .prefault({}),
+    ...databaseFields('PostgreSQL', { repository: 'ghcr.io/pandawms/panda-database', tag: '0.0.12', pullPolicy: 'Always' }, { path: '/mnt/panda-data' }),
     noRoot: unused(),
   })
   .prefault({});

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-/** The package root (this file is at src/render/ or dist/render/). */
+/** The package root (this file is at src/core/ or dist/core/; the bundle sits at dist/bundle/). */
 export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BUILTIN_EXPERIMENTS = path.join(PACKAGE_ROOT, 'experiments');
 export const componentSandboxDir = (component: string) => path.join(PACKAGE_ROOT, 'src', 'components', component, 'sandbox');

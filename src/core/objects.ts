@@ -1,11 +1,8 @@
-/**
- * Kubernetes facts every layer shares: which kinds are cluster-scoped, and how an object is
- * referred to (kind, name and, for namespaced kinds, the namespace).
- */
+/** Kubernetes facts about objects: which kinds are cluster-scoped, and how an object is referred to. */
 import type { K8sObject } from './k8s.js';
 
-/** Cluster-scoped kinds we render or touch. */
-export const CLUSTER_SCOPED: ReadonlySet<string> = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+/** Cluster-scoped kinds we render. */
+export const CLUSTER_SCOPED = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
 
 export interface ObjectRef {
   apiVersion: string;
