@@ -111,10 +111,13 @@ function progressView(f: Flags, labels?: Partial<Record<NodeState, string>>): { 
 
 
 export async function installCommand(opts: RenderOptions, f: Flags): Promise<number> {
-  const rendered = renderStackFor(opts, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
-  warnIgnored(rendered.ignored);
+  // checked before connecting, in the namespace named on the command line
+  const checked = renderStackFor({ ...opts, namespace: String(f.namespace ?? 'default') }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
+  warnIgnored(checked.ignored);
   const timeoutMs = positive(f.timeout ?? '10m', '--timeout');
   const kube = cluster(f);
+  // names of cluster-wide objects carry the namespace: render for the one the context gives
+  const rendered = kube.namespace === String(f.namespace ?? 'default') ? checked : renderStackFor({ ...opts, namespace: kube.namespace }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
   const progress = progressView(f);
   const report = await interruptible(async (signal) => {
     try {
@@ -128,9 +131,10 @@ export async function installCommand(opts: RenderOptions, f: Flags): Promise<num
 }
 
 export async function diffCommand(opts: RenderOptions, f: Flags): Promise<number> {
-  const rendered = renderStackFor(opts);
-  warnIgnored(rendered.ignored);
-  const report = await diff(cluster(f), rendered);
+  const checked = renderStackFor({ ...opts, namespace: String(f.namespace ?? 'default') });
+  warnIgnored(checked.ignored);
+  const kube = cluster(f);
+  const report = await diff(kube, kube.namespace === String(f.namespace ?? 'default') ? checked : renderStackFor({ ...opts, namespace: kube.namespace }));
   printDiff(report, json(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;
 }

@@ -6,7 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnIgnored, warnPlaceholders } from './output.js';
+import { err, out, warnIgnored, warnMissing, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -109,9 +109,10 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       const opts = toRenderOptions(flags);
       if (flags.template) {
         const { renderStackFor } = await import('../ops/inputs.js');
-        const r = renderStackFor(opts);
+        const r = renderStackFor({ ...opts, namespace: String(flags.namespace ?? 'default') });
         const text = toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects));
         warnIgnored(r.ignored);
+        warnMissing(r.missing);
         warnPlaceholders(r.placeholders);
         out(text);
         return;

@@ -11,6 +11,12 @@ export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
   if (issues.length > max) err(`  ... and ${issues.length - max} more\n`);
 }
 
+export function warnMissing(issues: readonly Issue[]): void {
+  if (!issues.length) return;
+  err(`warning: ${issues.length} payload file(s) named by the values are missing (a real install refuses them):\n`);
+  for (const i of issues) err(`  - ${formatIssue(i)}\n`);
+}
+
 /** Keys of the value files that have no effect, each with its file:line. */
 export function warnIgnored(issues: readonly Issue[], max = 20): void {
   if (!issues.length) return;

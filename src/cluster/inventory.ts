@@ -10,12 +10,18 @@ import type { Live } from './readiness.js';
 /** Every kind we may render, in the order uninstall deletes them (workloads first, data last). */
 export const OWNED_KINDS: readonly { apiVersion: string; kind: string; data?: boolean; optional?: boolean }[] = [
   { apiVersion: 'route.openshift.io/v1', kind: 'Route', optional: true },
+  { apiVersion: 'gateway.envoyproxy.io/v1alpha1', kind: 'ClientTrafficPolicy', optional: true },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', optional: true },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', optional: true },
+  { apiVersion: 'batch/v1', kind: 'CronJob' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress' },
   { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'apps/v1', kind: 'StatefulSet' },
   { apiVersion: 'v1', kind: 'Service' },
   { apiVersion: 'v1', kind: 'ServiceAccount' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole' },
   { apiVersion: 'v1', kind: 'ConfigMap' },
   { apiVersion: 'v1', kind: 'Secret' },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', data: true },
@@ -45,7 +51,10 @@ export async function listOwned(kube: Kube, component: string, release: string):
     }),
   );
   for (const { k, live } of lists.flat()) {
-    if ((live.metadata as { labels?: Record<string, string> }).labels?.[LABEL.lifecycle] === 'secrets') continue;
+    const labels = (live.metadata as { labels?: Record<string, string> }).labels;
+    if (labels?.[LABEL.lifecycle] === 'secrets') continue;
+    // cluster-wide objects of the same release in another namespace belong to that stack
+    if (labels?.[LABEL.namespace] !== undefined && labels[LABEL.namespace] !== kube.namespace) continue;
     out.push({
       ref: { apiVersion: k.apiVersion, kind: k.kind, name: live.metadata.name, ...(live.metadata.namespace ? { namespace: live.metadata.namespace } : {}) },
       live,

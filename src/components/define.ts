@@ -8,7 +8,9 @@ import { PandaError } from '../core/errors.js';
 import type { FileSet } from '../core/files.js';
 import { owner, type K8sObject, type Part } from '../core/k8s.js';
 import type { Affix, Names } from '../core/names.js';
+import type { Issue } from '../core/errors.js';
 import type { SecretRef } from '../secrets/refs.js';
+import type { PayloadSource } from '../render/sandbox.js';
 import { globalSchema } from '../values/common.js';
 
 /** One sub-component instance while rendering: labels, object names, and the Secrets it may read. */
@@ -28,6 +30,15 @@ export interface RenderContext {
   sandbox(set: string): FileSet;
   /** A declared sub-component, with the name overrides of its values. */
   part(sub: string, v?: { nameOverride?: string; fullnameOverride?: string }): ComponentPart;
+  /** Namespace the stack is installed in (`default` in template mode unless `-n` is given). */
+  namespace: string;
+  /** `global.existingTlsSecret`: a `kubernetes.io/tls` Secret that replaces the component's own certificates. */
+  existingTlsSecret: string;
+  /**
+   * Report a payload file the values name that no source provides: a warning in template mode,
+   * an error for a real install (nothing applied).
+   */
+  missingPayload(issue: Issue): void;
 }
 
 export interface SubComponent {
@@ -48,6 +59,8 @@ export interface Component<N extends string = string, S extends z.ZodType = z.Zo
   chart?: string;
   /** Components that must be ready before this one starts (tier dependencies; only deployed ones count). */
   needs: readonly string[];
+  /** Payload sets read from an upstream checkout with `--from` instead of the built-in ones (`set → folder of the checkout`). */
+  payloads?: Readonly<Record<string, PayloadSource>>;
   /** Sub-components in the order they are listed in docs and status; values key `<name>.<sub>`. */
   subs: readonly SubComponent[];
   /** The component's values slice (one key per sub-component, each with `enabled`). */
@@ -67,12 +80,16 @@ export function renderContext(
   names: Names,
   secretPrefix: string,
   sandbox: (set: string) => FileSet,
+  extra: { namespace?: string; existingTlsSecret?: string; missingPayload?: (i: Issue) => void } = {},
 ): RenderContext {
   return {
     affix: names.affix,
     names,
     secretPrefix,
     sandbox,
+    namespace: extra.namespace ?? 'default',
+    existingTlsSecret: extra.existingTlsSecret ?? '',
+    missingPayload: extra.missingPayload ?? (() => {}),
     part(sub, v = {}) {
       const decl = c.subs.find((s) => s.name === sub);
       if (!decl) throw new Error(`component ${c.name} renders sub-component ${sub}, which its declaration does not list`);

@@ -24,6 +24,8 @@ export const LABEL = {
   component: 'panda-k8s.io/component',
   sub: 'panda-k8s.io/sub-component',
   lifecycle: 'panda-k8s.io/lifecycle',
+  /** On cluster-wide objects that belong to the stack of one namespace. */
+  namespace: 'panda-k8s.io/namespace',
 } as const;
 export const MANAGED_BY = 'panda-k8s';
 

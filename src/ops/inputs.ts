@@ -26,7 +26,11 @@ function refuseOversized(objects: readonly K8sObject[]): void {
   if (issues.length) throw new PandaError('objects exceed what the API server accepts; nothing was applied', issues);
 }
 
-/** Render the stack (install, diff, template): a selection that leaves nothing, or objects too large to apply, are errors. */
+/**
+ * Render the stack (install, diff, template): a selection that leaves nothing, or objects too
+ * large to apply, are errors; for a real install (`refusePlaceholders`) so are FIXME placeholders
+ * and payload files the values name but nobody supplied.
+ */
 export function renderStackFor(opts: RenderOptions, o: { allowPlaceholders?: boolean; refusePlaceholders?: boolean } = {}): Rendered {
   const rendered = renderFromOptions(opts);
   if (!rendered.components.length)
@@ -34,7 +38,10 @@ export function renderStackFor(opts: RenderOptions, o: { allowPlaceholders?: boo
       { where: [...(opts.enable?.length ? [`--enable ${opts.enable.join(',')}`] : []), ...(opts.disable?.length ? [`--disable ${opts.disable.join(',')}`] : [])].join(' ') || 'values', message: 'no component is left to process', fix: 'leave out -c to process every component, or disable fewer' },
     ]);
   refuseOversized(rendered.objects);
-  if (o.refusePlaceholders) refusePlaceholders(rendered.placeholders, 'values', o.allowPlaceholders);
+  if (o.refusePlaceholders) {
+    if (rendered.missing.length) throw new PandaError('payload files named by the values are missing; nothing was applied', rendered.missing);
+    refusePlaceholders(rendered.placeholders, 'values', o.allowPlaceholders);
+  }
   return rendered;
 }
 

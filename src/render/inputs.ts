@@ -17,12 +17,14 @@ import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
 import { BUILTIN_SECRETS_FILES } from '../core/paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
 import type { FileSet } from '../core/files.js';
-import { valuesSchema, type ComponentName, type Values } from '../components/registry.js';
+import { registry, valuesSchema, type ComponentName, type Values } from '../components/registry.js';
 
 export interface RenderOptions extends ValuesSources, Selection {
   affix?: string;
   /** Operator sandbox overlays: `<dir>/<component>/<set>/<file>`. */
   sandboxDirs?: readonly string[];
+  /** Namespace of the stack (names of cluster-wide objects, ServiceAccount subjects); default `default`. */
+  namespace?: string;
 }
 
 export interface Resolved {
@@ -66,9 +68,11 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
     values: r.values,
     affix: r.affix,
     selection: o,
+    ...(o.namespace ? { namespace: o.namespace } : {}),
     sandbox: (c) => {
       let s = cache.get(c);
-      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [])));
+      const payloads = registry.must(c).payloads;
+      if (!s) cache.set(c, (s = loadSandbox(c, o.sandboxDirs ?? [], o.from && payloads ? { from: o.from, payloads } : undefined)));
       return s;
     },
   });

@@ -2,6 +2,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FileSet } from '../core/files.js';
+
+/** Where an upstream checkout (`--from`) keeps a payload set: a folder, and which of its files belong to the set. */
+export interface PayloadSource {
+  checkout: string;
+  pattern?: RegExp;
+}
 import { PandaError } from '../core/errors.js';
 import { componentSandboxDir } from '../core/paths.js';
 
@@ -21,7 +27,16 @@ function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = fa
 }
 
 /** Every sandbox set of a component: `set → files`. */
-export function loadSandbox(component: string, overlays: readonly string[] = []): Map<string, FileSet> {
+/**
+ * Every sandbox set of a component: `set → files`. With an upstream checkout (`checkout.from`),
+ * each set the component maps in `payloads` is the checkout's folder instead of the built-in one
+ * (as upstream's chart packages it); `--sandbox-dir` overlays come last.
+ */
+export function loadSandbox(
+  component: string,
+  overlays: readonly string[] = [],
+  checkout?: { from: string; payloads: Readonly<Record<string, PayloadSource>> },
+): Map<string, FileSet> {
   const sets = new Map<string, Map<string, Uint8Array>>();
   const addRoot = (root: string) => {
     let names: string[];
@@ -39,6 +54,16 @@ export function loadSandbox(component: string, overlays: readonly string[] = [])
     }
   };
   addRoot(componentSandboxDir(component));
+  if (checkout) {
+    for (const [set, src] of Object.entries(checkout.payloads)) {
+      const dir = path.join(checkout.from, src.checkout);
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) continue;
+      const files = new Map<string, Uint8Array>();
+      const pattern = src.pattern;
+      readDirFiles(dir, files, false, pattern ? (n) => pattern.test(n) : undefined);
+      sets.set(set, files);
+    }
+  }
   for (const o of overlays) addRoot(path.join(o, component));
   return sets;
 }

@@ -32,6 +32,8 @@ export interface RenderedStack {
   objects: K8sObject[];
   /** Problems that are warnings in template mode and errors for a real install (FIXME placeholders). */
   placeholders: Issue[];
+  /** Payload files the values name that no source provides: warnings in template mode; a real install refuses them. */
+  missing: Issue[];
 }
 
 type SubValues = { enabled?: boolean };
@@ -134,6 +136,8 @@ export interface StackInput {
   selection: Selection;
   /** Sandbox sets per component. */
   sandbox: (component: ComponentName) => ReadonlyMap<string, FileSet>;
+  /** Namespace of the stack (default `default`). */
+  namespace?: string;
 }
 
 const EMPTY: FileSet = new Map();
@@ -144,17 +148,22 @@ export function renderStack(input: StackInput): RenderedStack {
   issues.throwIfAny('invalid component selection');
   const secretPrefix = values.global.secret;
   const out: ComponentRender[] = [];
+  const missing: Issue[] = [];
   for (const c of order) {
     const sets = input.sandbox(c);
     const comp = registry.must(c);
     const names = new Names(c, input.affix);
-    const ctx = renderContext(comp, names, secretPrefix, (set) => sets.get(set) ?? EMPTY);
+    const ctx = renderContext(comp, names, secretPrefix, (set) => sets.get(set) ?? EMPTY, {
+      namespace: input.namespace ?? 'default',
+      existingTlsSecret: values.global.existingTlsSecret,
+      missingPayload: (i) => missing.push(i),
+    });
     const objects = (comp.render as (v: unknown, ctx: unknown) => K8sObject[])(values[c], ctx);
     out.push({ name: c, release: names.release, subs: enabledSubs(c, values), objects });
   }
   const objects = out.flatMap((c) => c.objects);
   for (const o of objects) for (const i of nameIssues(o.kind, o.metadata.name)) issues.add(i);
   issues.throwIfAny('rendered names are not valid Kubernetes names');
-  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders) };
+  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders), missing };
 }
 

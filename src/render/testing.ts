@@ -13,6 +13,8 @@ import type { K8sObject } from '../core/k8s.js';
 import { Names, resolveAffix } from '../core/names.js';
 import { renderFromOptions, type RenderOptions } from './inputs.js';
 import { loadSandbox } from './sandbox.js';
+import { renderStack, type RenderedStack } from './stack.js';
+import { readLayers, resolveValues } from './values.js';
 
 /** A context for rendering one component directly (affix `test-` unless given). */
 export function testContext(component: ComponentName, affix = 'test-', secretPrefix = 'panda-secrets'): RenderContext {
@@ -24,6 +26,29 @@ export function testContext(component: ComponentName, affix = 'test-', secretPre
 export function renderComponent(component: ComponentName, values: unknown = {}, affix = 'test-'): K8sObject[] {
   const c = registry.must(component) as unknown as { schema: { parse(v: unknown): unknown }; render(v: unknown, ctx: RenderContext): K8sObject[] };
   return c.render(c.schema.parse(values), testContext(component, affix));
+}
+
+/**
+ * One component as `install -t --from <checkout> [-e exp] -c <component>` renders it, reading only
+ * that component's layers of the checkout (and `--set`), so a component can be checked against
+ * upstream's HEAD renders while other charts' value files are another component's concern.
+ */
+export function renderFromCheckout(
+  component: ComponentName,
+  from: string,
+  opts: { experiment?: string; sets?: string[]; namespace?: string; affix?: string } = {},
+): RenderedStack {
+  const layers = readLayers({ from, ...(opts.experiment ? { experiment: opts.experiment } : {}), ...(opts.sets ? { sets: opts.sets } : {}) }).filter(
+    (l) => l.scope[0] === component || l.source === '--set',
+  );
+  const payloads = registry.must(component).payloads;
+  return renderStack({
+    values: resolveValues(layers),
+    affix: resolveAffix(opts.affix ?? 'test-', undefined),
+    selection: { enable: [component] },
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+    sandbox: (c) => loadSandbox(c, [], payloads ? { from, payloads } : undefined),
+  });
 }
 
 /** Render like `install -t` does. */

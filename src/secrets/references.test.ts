@@ -11,8 +11,9 @@ function secretRefs(x: unknown, into = new Set<string>()): Set<string> {
     const o = x as Record<string, { name?: string; secretName?: string } | undefined>;
     if (o.secretRef?.name) into.add(o.secretRef.name);
     if (o.secretKeyRef?.name) into.add(o.secretKeyRef.name);
-    if (o.secret?.secretName) into.add(o.secret.secretName);
-    if (o.secret?.name) into.add(o.secret.name);
+    // optional sources (e.g. the token cache, the CRIC JSONs) may be absent
+    if (o.secret?.secretName && !(o.secret as { optional?: boolean }).optional) into.add(o.secret.secretName);
+    if (o.secret?.name && !(o.secret as { optional?: boolean }).optional) into.add(o.secret.name);
     for (const v of Object.values(o)) secretRefs(v, into);
   }
   return into;

@@ -189,6 +189,10 @@ export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number;
 export const globalSchema = z
   .strictObject({
     secret: str('Prefix of the Secret names installed by `panda-k8s secrets install`; every component references its Secrets by it.', DEFAULT_SECRET_PREFIX),
+    existingTlsSecret: str(
+      'An existing `kubernetes.io/tls` Secret (tls.crt, tls.key) to use instead of the certificates the secrets lifecycle installs (mounted as hostcert.pem, hostkey.pem and chain.pem; the TLS Secret of Ingresses and Gateways).',
+      '',
+    ),
   })
   .prefault({});
 

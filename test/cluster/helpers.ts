@@ -64,7 +64,7 @@ export async function ensureRouteCrd(): Promise<void> {
  * StorageClass, `create: false`): one hostPath PV per claim, pre-bound to it.
  */
 export async function provideVolumes(kube: Kube, opts: RenderOptions): Promise<void> {
-  const { objects } = renderFromOptions(opts);
+  const { objects } = renderFromOptions({ namespace: kube.namespace, ...opts });
   const pvs = new Set(objects.filter((o) => o.kind === 'PersistentVolume').map((o) => o.metadata.name));
   for (const c of objects.filter((o) => o.kind === 'PersistentVolumeClaim')) {
     if (pvs.has(c.metadata.name)) continue;
@@ -108,7 +108,7 @@ export interface Recorded {
 /** Install through ops (placeholders allowed, 120 s per component); `code` as the CLI would exit. */
 export async function install(kube: Kube, opts: RenderOptions, flags: { timeout?: string; signal?: AbortSignal } = {}): Promise<Recorded> {
   const events: ProgressEvent[] = [];
-  const report = await installStack(kube, renderStackFor({ secretsValues: SECRETS_VALUES, ...opts }), {
+  const report = await installStack(kube, renderStackFor({ secretsValues: SECRETS_VALUES, namespace: kube.namespace, ...opts }), {
     timeoutMs: parseDuration(flags.timeout ?? '120s')!,
     clock: realClock,
     onEvent: (e) => events.push(e),

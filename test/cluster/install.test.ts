@@ -91,7 +91,7 @@ describe.each([
     expect(again.code).toBe(0);
     expect(again.report!.created + again.report!.changed + again.report!.pruned.length).toBe(0);
     expect(again.report!.unchanged).toBe(first.report!.created);
-    expect((await diff(kube, renderStackFor(opts))).changes).toEqual([]);
+    expect((await diff(kube, renderStackFor({ ...opts, namespace: ns }))).changes).toEqual([]);
   });
 });
 
@@ -119,9 +119,9 @@ describe('upgrade, prune, uninstall', () => {
   });
 
   it('diff reports a changed value and exits 1', async () => {
-    const r = await diff(kube, renderStackFor({ affix, enable: ['msgsvc', 'iam', 'panda'], sets: ['panda.server.replicaCount=2'] }));
+    const r = await diff(kube, renderStackFor({ affix, namespace: ns, enable: ['msgsvc', 'iam', 'panda'], sets: ['panda.server.replicaCount=2'] }));
     expect(hasChanges(r)).toBe(true);
-    expect(r.changes.map((c) => [c.object, c.action])).toEqual([[`Deployment/${affix}panda-server`, 'update']]);
+    expect(r.changes.map((c) => [c.object, c.action])).toEqual([[`StatefulSet/${affix}panda-server`, 'update']]);
     expect(r.changes[0]!.diff!.join('\n')).toMatch(/^- +replicas: 1\n\+ +replicas: 2$/m);
   });
 

@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../src/components/registry.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { renderSecretsFromOptions, type RenderOptions } from '../../src/render/inputs.js';
-import { renderTemplate } from '../../src/render/testing.js';
+import { renderFromCheckout, renderTemplate } from '../../src/render/testing.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validator
@@ -61,7 +61,22 @@ const KINDS: Record<string, KindInfo> = {
     model: () => import('kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding'),
     type: 'V1RoleBinding',
   },
+  'rbac.authorization.k8s.io/v1/ClusterRole': { model: () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole'), type: 'V1ClusterRole' },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
+    model: () => import('kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding'),
+    type: 'V1ClusterRoleBinding',
+  },
 };
+
+/**
+ * Kinds served by CRDs without a model here: their schemas are the published CRDs, which the
+ * deploy test (test/cluster/gateway.test.ts) installs on the control plane and dry-runs against.
+ */
+const CRD_KINDS = new Set([
+  'gateway.networking.k8s.io/v1/Gateway',
+  'gateway.networking.k8s.io/v1/HTTPRoute',
+  'gateway.envoyproxy.io/v1alpha1/ClientTrafficPolicy',
+]);
 
 const ROUTE = 'route.openshift.io/v1/Route';
 
@@ -260,6 +275,12 @@ function apiRuleProblems(o: K8sObject): string[] {
       if (volumes.has(v.name)) out.push(`spec.template.spec.volumes[${i}].name ${JSON.stringify(v.name)} is duplicated`);
       volumes.add(v.name);
     }
+    // a StatefulSet's claim templates are pod volumes too (one claim per pod)
+    for (const t of ((o.spec as Obj | undefined)?.volumeClaimTemplates as Obj[] | undefined) ?? []) {
+      const n = t.metadata?.name;
+      if (volumes.has(n)) out.push(`spec.volumeClaimTemplates: ${JSON.stringify(n)} is also a pod volume`);
+      volumes.add(n);
+    }
     const containers = [...((pod.initContainers as Obj[] | undefined) ?? []).map((c) => ['initContainers', c] as const), ...((pod.containers as Obj[] | undefined) ?? []).map((c) => ['containers', c] as const)];
     const cnames = new Set<string>();
     for (const [i, [field, c]] of containers.entries()) {
@@ -295,7 +316,9 @@ async function validateObject(o: K8sObject): Promise<string[]> {
   const key = `${o.apiVersion}/${o.kind}`;
   const problems: string[] = [];
   if (key === ROUTE) problems.push(...routeProblems(o));
-  else if (KINDS[key]) {
+  else if (CRD_KINDS.has(key)) {
+    if (!o.metadata?.name || !isDnsSubdomain(o.metadata.name)) problems.push('metadata.name is not a DNS subdomain');
+  } else if (KINDS[key]) {
     const Model = await modelClass(key, o.kind);
     try {
       new Model(o).validate();
@@ -524,7 +547,37 @@ describe('secrets', () => {
   });
 });
 
+/** The experiments of upstream HEAD for panda (built-in overlays; with --from, the checkout's). */
+const HEAD_TREE = fileURLToPath(new URL('../../../shared/upstream/head/tree', import.meta.url));
+describe.each(['atlas_testbed', 'cern', 'dev', 'lsst-prod'])('HEAD experiment %s', (exp) => {
+  it('panda alone: every object is valid', async () => {
+    const objects = renderTemplate({ experiment: exp, enable: ['panda'] });
+    expect(objects.length).toBeGreaterThan(0);
+    expect(await validateAll(objects)).toEqual([]);
+  });
+  it.skipIf(!fs.existsSync(HEAD_TREE))('panda alone from the HEAD checkout: every object is valid', async () => {
+    const { objects } = renderFromCheckout('panda', HEAD_TREE, { experiment: exp });
+    expect(await validateAll(objects)).toEqual([]);
+  });
+});
+
 describe('option variants', () => {
+  it('panda Gateway (envoy) and node recovery: valid objects, references resolve', async () => {
+    const objects = renderTemplate({
+      enable: ['panda'],
+      sets: [
+        'panda.server.hostName=panda.example.org',
+        'panda.server.gateway.enabled=true',
+        'panda.server.gateway.className=eg',
+        'panda.server.gateway.clientCAs=-----BEGIN CERTIFICATE-----',
+        'panda.nodeRecovery.enabled=true',
+      ],
+    });
+    expect(objects.filter((o) => CRD_KINDS.has(`${o.apiVersion}/${o.kind}`))).toHaveLength(4);
+    expect(await validateAll(objects)).toEqual([]);
+    expect(referenceProblems([...objects, ...secretsFor()])).toEqual([]);
+  });
+
   it('autoscaling on panda.server: a valid autoscaling/v2 HPA, no replicas on the Deployment', async () => {
     const objects = renderTemplate({
       enable: ['panda'],

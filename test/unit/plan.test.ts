@@ -21,7 +21,7 @@ describe('plan', () => {
     expect(node('panda/server').deps).toContain('panda/postgres');
     expect(node('harvester/harvester').deps).toContain('harvester/mariadb');
     expect(node('panda').apply.every((o) => ['ConfigMap', 'PersistentVolume', 'PersistentVolumeClaim', 'Service', 'Secret', 'ServiceAccount'].includes(o.kind))).toBe(true);
-    expect(node('panda/server').apply.map((o) => o.kind)).toContain('Deployment');
+    expect(node('panda/server').apply.map((o) => o.kind)).toContain('StatefulSet');
     expect(node('panda/server').await.map((r) => r.kind)).toContain('PersistentVolumeClaim');
   });
   it('places objects in the namespace (not cluster-scoped ones) without mutating the render', () => {

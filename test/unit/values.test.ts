@@ -44,7 +44,7 @@ describe('layering (Helm semantics)', () => {
     expect(v.panda.server.replicaCount).toBe(4);
     expect(v.panda.server.image.tag).toBe('from-file');
     expect(v.panda.server.persistentvolume.class).toBe('wekafs--sdf-k8s01'); // from the experiment
-    expect(v.panda.jedi.image.tag).toBe('0.0.13'); // default
+    expect(v.panda.jedi.image.tag).toBe('1.0.0'); // default
   });
   it('takes upstream per-chart files unchanged with <chart>=FILE, global block included', () => {
     const f = file('up/panda.yaml', 'global:\n  secret: "my-secrets"\nserver:\n  enabled: true\n  hostName: "FIXME"\n');

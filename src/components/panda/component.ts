@@ -1,12 +1,13 @@
 import { secretRefs } from '../../secrets/refs.js';
 import { defineComponent } from '../define.js';
-import { renderPanda } from './render.js';
+import { PAYLOADS, renderPanda } from './render.js';
 import { pandaSchema } from './values.js';
 
 export const panda = defineComponent({
   name: 'panda',
-  description: 'PanDA server, JEDI and the PanDA database',
+  description: 'PanDA server, JEDI, the PanDA database and the node-recovery job',
   needs: ['msgsvc', 'iam'],
+  payloads: PAYLOADS,
   subs: [
     {
       name: 'server',
@@ -19,7 +20,7 @@ export const panda = defineComponent({
       description: 'JEDI task engine; mounts the server env, config and sandbox',
       requires: ['server'],
       after: ['postgres'],
-      secrets: [secretRefs.pandaEnvs],
+      secrets: [secretRefs.pandaEnvs, secretRefs.pandaCerts],
     },
     { name: 'postgres', description: 'PanDA database (PostgreSQL); disable to use an external database', secrets: [secretRefs.pandaEnvs] },
   ],
