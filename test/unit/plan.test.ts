@@ -124,9 +124,9 @@ describe('autoscaled workloads', () => {
   });
   it('the stack renders no replicas for an autoscaled sub-component', () => {
     const r = renderFromOptions({ enable: ['panda'], sets: ['panda.server.autoscaling.enabled=true'] });
-    const server = r.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'test-panda-server')!;
+    const server = r.objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === 'test-panda-server')!;
     expect(r.objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(true);
-    const applied = buildPlan(r, 'ns').nodes.flatMap((n) => n.apply).find((o) => o.metadata.name === server.metadata.name && o.kind === 'Deployment')!;
+    const applied = buildPlan(r, 'ns').nodes.flatMap((n) => n.apply).find((o) => o.metadata.name === server.metadata.name && o.kind === server.kind)!;
     expect((applied.spec as { replicas?: number }).replicas).toBeUndefined();
   });
 });
