@@ -5,7 +5,8 @@
  *
  * 1. the compiled CLI (dist/cli/main.js and dist/cli/compat.js) and everything it imports, zod,
  *    yaml and commander included, become one CommonJS file, dist/bundle/cli.cjs;
- *    @kubernetes/client-node stays outside it and loads only when a cluster command runs;
+ *    @kubernetes/client-node stays outside it and loads only when a cluster command runs
+ *    (age-encryption is inside, and initialised only when a sops-encrypted file is read);
  * 2. a few template commands run once with it (bin/panda-k8s.js with PANDA_K8S_WRITE_CODE_CACHE=1)
  *    and V8's code cache of the functions they compiled is kept in dist/bundle/cli.cjs.cache,
  *    which bin/panda-k8s.js hands to V8 so that later runs skip most parsing and compiling.

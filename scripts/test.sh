@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The whole test suite: build, start the local control plane (built from Go modules on first
-# use), run the unit and deploy tests, stop the control plane. Extra arguments go to vitest.
+# The whole test suite: build, build the encryption tools and start the local control plane (both
+# from Go modules on first use), run the unit and deploy tests, stop the control plane. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 npm run -s build
+# sops, age and age-keygen for the sops tests (built from Go modules on first use, then cached)
+PANDA_K8S_TOOLS="$(bash scripts/tools/build.sh | tail -n 1)"
+export PANDA_K8S_TOOLS
 
 started=""
 if [ -z "${KUBECONFIG_FOR_TESTS:-}" ]; then

@@ -173,8 +173,9 @@ const secretsOptions = (opts: RenderOptions, f: Flags): SecretsOptions => ({ ...
 
 export async function secretsInstallCommand(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f), { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
-  printSecretsInstall(await secretsInstall(cluster(f), secrets), json(f));
-  return ExitCode.ok;
+  const r = await secretsInstall(cluster(f), secrets, { rollout: f.rollout !== false, wait: f.wait !== false, timeoutMs: positive(f.timeout ?? '10m', '--timeout'), clock: realClock });
+  printSecretsInstall(r, json(f), f.rollout !== false);
+  return r.notReady.length ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
 export async function secretsDiffCommand(opts: RenderOptions, f: Flags): Promise<number> {

@@ -94,6 +94,13 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 130 interrupted.`,
     );
 
+  // sops-encrypted values files are decrypted once, before any command reads its values
+  program.hook('preAction', async (_program, command) => {
+    if (!command.options.some((o) => o.attributeName() === 'secretsValues')) return;
+    const { decryptInputs } = await import('../render/inputs.js');
+    await decryptInputs(toRenderOptions(command.opts()));
+  });
+
   const install = valuesOptions(new Command('install'))
     .description('install or upgrade components (with -t: print their manifests and touch no cluster)')
     .option('-t, --template', 'print the objects as multi-document YAML and touch no cluster');
@@ -165,6 +172,8 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .option('-t, --template', 'print the Secrets as YAML and touch no cluster')
       .option('--show-secrets', 'print secret values in template mode')
       .option('--allow-placeholders', 'install even though secrets values still hold FIXME placeholders')
+      .option('--no-rollout', 'do not restart the workloads that read a changed Secret (they read it when they next restart)')
+      .option('--timeout <duration>', 'how long to wait for each tier of restarted workloads to become ready', '10m')
       .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
         const opts: SecretsOptions = { ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) };

@@ -67,9 +67,15 @@ export function printUninstall(r: UninstallReport, json: boolean): void {
   notStarted(r.components, 'not removed (a component that depends on them is not gone)');
 }
 
-export function printSecretsInstall(r: SecretsInstallReport, json: boolean): void {
+export function printSecretsInstall(r: SecretsInstallReport, json: boolean, rolled = true): void {
   if (json) return void asJson(r);
   out(`${r.created + r.changed} changed (${r.created} created, ${r.changed} updated), ${r.unchanged} unchanged: ${r.secrets.length} Secrets ${r.prefix}-* in namespace ${r.namespace}\n`);
+  if (r.readers.length)
+    out(
+      `read by ${r.readers.length} workload(s), ${rolled ? 'restarted' : 'not restarted (--no-rollout); they read the new values when they next restart'}:\n` +
+        r.readers.map((c) => `  ${c.component}: ${c.workload} (reads ${c.reads.map((x) => x.slice(x.indexOf('/') + 1)).join(', ')})\n`).join(''),
+    );
+  for (const n of r.notReady) err(`error: ${n.workload} is not ready after the restart: waiting for ${n.waitingFor}\n`);
 }
 
 export function printSecretsUninstall(r: SecretsUninstallReport, json: boolean): void {

@@ -71,6 +71,8 @@ export interface Kube {
   /** The live object, or undefined when it does not exist. */
   get(ref: ObjectRef): Promise<Live | undefined>;
   list(apiVersion: string, kind: string, opts?: { namespace?: string; labelSelector?: string; fieldSelector?: string }): Promise<Live[]>;
+  /** A JSON merge patch under its own field manager (a rollout's annotation); returns the result. */
+  mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<Live>;
   /** Delete (only at `resourceVersion`, when given); resolves false when it was already gone. */
   delete(ref: ObjectRef, opts?: { resourceVersion?: string }): Promise<boolean>;
   /** Whether the API server serves this apiVersion/kind (e.g. OpenShift Routes). */
@@ -228,6 +230,8 @@ export function connect(t: KubeTarget, o: KubeOptions = {}): Kube {
       call(`${obj.kind}/${obj.metadata.name}`, async () => (await api.patch(placed(obj), undefined, opts.dryRun ? 'All' : undefined, FIELD_MANAGER, opts.force ?? true, PatchStrategy.ServerSideApply)) as Live),
     create: (obj) => call(`${obj.kind}/${obj.metadata.name}`, async () => (await api.create(placed(obj), undefined, undefined, FIELD_MANAGER)) as Live, { idempotent: false }),
     replace: (obj) => call(`${obj.kind}/${obj.metadata.name}`, async () => (await api.replace(placed(obj), undefined, undefined, FIELD_MANAGER)) as Live, { idempotent: false }),
+    mergePatch: (ref, patch) =>
+      call(`${ref.kind}/${ref.name}`, async () => (await api.patch({ ...header(ref), ...patch } as KubernetesObject, undefined, undefined, `${FIELD_MANAGER}-rollout`, undefined, PatchStrategy.MergePatch)) as Live),
     get: (ref) =>
       call(`${ref.kind}/${ref.name}`, async () => {
         try {

@@ -8,6 +8,8 @@ import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, forApply } from '../plan/plan.js';
 import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';
 import type { Live } from '../cluster/readiness.js';
+import { annotateStack, externalReferences } from '../render/digests.js';
+import { liveDigests } from './rollout.js';
 import { hideSecretValues, lineDiff, normalize } from './compare.js';
 import type { Rendered } from './inputs.js';
 import { pruneCandidates } from './install.js';
@@ -56,8 +58,9 @@ export async function diffObjects(kube: Kube, objects: readonly K8sObject[]): Pr
 
 export async function diff(kube: Kube, rendered: Rendered): Promise<DiffReport> {
   await checkNamespace(kube);
-  const plan = buildPlan(rendered, kube.namespace);
-  const changes = await diffObjects(kube, forApply(rendered.objects));
+  const stack = annotateStack(rendered, { external: await liveDigests(kube, externalReferences(rendered.objects)) });
+  const plan = buildPlan(stack, kube.namespace);
+  const changes = await diffObjects(kube, forApply(stack.objects));
   for (const c of await pruneCandidates(kube, plan)) changes.push({ object: refName(c.ref), action: c.data ? 'keep' : 'delete' });
   return { namespace: kube.namespace, changes };
 }

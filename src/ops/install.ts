@@ -10,6 +10,8 @@ import { buildPlan, type Plan } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
 import { isDataKind, listOwned } from '../cluster/inventory.js';
 import type { FieldConflict, Kube } from '../cluster/kube.js';
+import { annotateStack, externalReferences } from '../render/digests.js';
+import { liveDigests } from './rollout.js';
 import { executePlan, type ExecuteResult, type ProgressEvent } from './execute.js';
 import type { Rendered } from './inputs.js';
 import { lockName, withStackLock, type LockOptions } from './lock.js';
@@ -110,8 +112,10 @@ export const lostLock = (affix: Affix) =>
   new PandaError('another operation took over the stack lock; stopped', [{ where: `Lease/${lockName(affix)}`, message: 'the lock was not renewed in time (the API server was unreachable?)', fix: 'check what the other operation did, then run again' }], ExitCode.locked);
 
 export async function install(kube: Kube, rendered: Rendered, o: InstallOptions): Promise<InstallReport> {
-  const plan = buildPlan(rendered, kube.namespace);
   await checkNamespace(kube);
+  // pod templates carry the digest of the Secrets they read from outside the stack, as installed
+  const stack = annotateStack(rendered, { external: await liveDigests(kube, externalReferences(rendered.objects)) });
+  const plan = buildPlan(stack, kube.namespace);
   const l = locking(o);
   return withStackLock(kube, rendered.affix, l.lock, async () => {
     await preflight(kube, plan, rendered.secretPrefix);

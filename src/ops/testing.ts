@@ -203,6 +203,13 @@ export class FakeCluster implements Kube {
     return this.live(next);
   }
 
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<Live> {
+    await this.request('apply', `${ref.kind}/${ref.name}`);
+    const before = this.current(this.key(ref));
+    if (!before) throw new ClusterError(`the API server ${this.server} refused ${ref.kind}/${ref.name}`, [{ where: `${ref.kind}/${ref.name}`, message: '404: not found' }], 404);
+    return this.write({ ...before.obj, ...patch } as K8sObject, before);
+  }
+
   async get(ref: ObjectRef): Promise<Live | undefined> {
     await this.request('get', `${ref.kind}/${ref.name}`);
     const s = this.current(this.key(ref));

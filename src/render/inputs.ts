@@ -9,7 +9,8 @@ import type { K8sObject } from '../core/k8s.js';
 import { resolveAffix, type Affix } from '../core/names.js';
 import { secretsStack } from '../secrets/context.js';
 import { ignoredKeys } from '../values/ignored.js';
-import type { ValuesSources } from '../values/load.js';
+import { nodeFs, type ValuesSources } from '../values/load.js';
+import { decryptSops, helmSecretsPath, type PendingSops, type SopsKeys } from '../values/sops/index.js';
 import { readLayers, resolveValues } from './values.js';
 import { renderSecrets } from '../secrets/render.js';
 import { generateJwks } from '../secrets/keystore.js';
@@ -38,10 +39,29 @@ export interface Resolved {
 
 /** The secrets values file: explicit, from an upstream checkout, or `./secrets/values.yaml` when present. */
 export function secretsValuesFile(o: ValuesSources): string | undefined {
-  if (o.secretsValues) return o.secretsValues;
+  if (o.secretsValues) {
+    const p = helmSecretsPath(o.secretsValues);
+    return 'path' in p ? p.path : o.secretsValues;
+  }
   if (o.from) return path.join(o.from, 'secrets', 'values.yaml');
   const local = path.join('secrets', 'values.yaml');
   return fs.existsSync(local) ? local : undefined;
+}
+
+/**
+ * Decrypt the sops-encrypted files among the values sources (the command line calls this before
+ * any command reads values): later reads of the same sources find the decrypted values in memory.
+ * Bad input other than sops problems is left to the read that follows, which reports it.
+ */
+export async function decryptInputs(o: ValuesSources, keys?: SopsKeys): Promise<void> {
+  const secretsFile = secretsValuesFile(o);
+  const pending: PendingSops[] = [];
+  try {
+    readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}), sets: [] }, nodeFs, { pendingSops: pending });
+  } catch (e) {
+    if (!(e instanceof PandaError)) throw e;
+  }
+  if (pending.length) await decryptSops(pending, keys);
 }
 
 export function resolve(o: RenderOptions): Resolved {

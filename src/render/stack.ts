@@ -4,6 +4,7 @@
  * and the sandbox files.
  */
 import { renderContext } from '../components/define.js';
+import { annotateStack } from './digests.js';
 import { COMPONENTS, registry, type ComponentName, type Values } from '../components/registry.js';
 import { didYouMean, IssueList, type Issue } from '../core/errors.js';
 import type { FileSet } from '../core/files.js';
@@ -164,6 +165,6 @@ export function renderStack(input: StackInput): RenderedStack {
   const objects = out.flatMap((c) => c.objects);
   for (const o of objects) for (const i of nameIssues(o.kind, o.metadata.name)) issues.add(i);
   issues.throwIfAny('rendered names are not valid Kubernetes names');
-  return { affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders), missing };
+  return annotateStack({ affix: input.affix, secretPrefix, components: out, objects, placeholders: objects.flatMap(findPlaceholders), missing });
 }
 

@@ -12,6 +12,7 @@ import { lineOf, parseYaml, hasPath, type ParsedYaml } from '../core/yaml.js';
 import { BUILTIN_EXPERIMENTS } from '../core/paths.js';
 import { isPlainObject, mergeValues, setIn, setToObject } from './merge.js';
 import { knownKeysAt, topLevelKeys } from './schema.js';
+import { decryptedTree, helmSecretsPath, sopsMetadata, SopsFormatError, type PendingSops } from './sops/index.js';
 
 /**
  * What the loader needs to know about the values tree: its schema and the per-chart scopes
@@ -89,7 +90,24 @@ export function listExperiments(model: ValuesModel, src: ValuesSources, io: File
   return [...names].sort();
 }
 
-function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList, what: string): Layer | undefined {
+export interface ReadOptions {
+  /**
+   * Collects the sops-encrypted files that are not decrypted yet, instead of reporting them
+   * (the first of the two reads the command line does: see `decryptInputs`).
+   */
+  pendingSops?: PendingSops[];
+}
+
+/** Only a file that mentions sops or holds an encrypted value can be a sops file. */
+const MAYBE_SOPS = /\bsops\b|ENC\[AES256_GCM,/;
+
+function readLayer(spec: string, scope: Scope, io: FileSystem, issues: IssueList, what: string, ro: ReadOptions = {}): Layer | undefined {
+  const hs = helmSecretsPath(spec);
+  if ('unsupported' in hs) {
+    issues.add({ where: what, message: `helm-secrets' ${hs.unsupported}:// form is not supported`, fix: 'write secrets://FILE and provide the key as sops finds it (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, gpg)' });
+    return undefined;
+  }
+  const file = hs.path;
   if (!io.exists(file)) {
     issues.add({ where: what, message: `file not found: ${file}`, fix: 'check the path (relative paths are taken from the current directory)' });
     return undefined;
@@ -98,9 +116,12 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
     issues.add({ where: what, message: `${file} is a directory, not a values file`, fix: 'name a YAML file' });
     return undefined;
   }
+  const text = io.readFile(file);
+  // the first read only looks for sops files
+  if (ro.pendingSops && !MAYBE_SOPS.test(text)) return { source: file, scope, tree: {} };
   let parsed: ParsedYaml;
   try {
-    parsed = parseYaml(io.readFile(file), file);
+    parsed = parseYaml(text, file);
   } catch (e) {
     if (e instanceof PandaError) {
       for (const i of e.issues) issues.add(i);
@@ -114,7 +135,26 @@ function readLayer(file: string, scope: Scope, io: FileSystem, issues: IssueList
     issues.add({ where: what, file, line: 1, message: 'a values file must hold a mapping at its top level', fix: 'write `key: value` pairs' });
     return undefined;
   }
-  return { source: file, scope, tree: placeAt(scope, value), parsed };
+  let meta;
+  try {
+    meta = sopsMetadata(value);
+  } catch (e) {
+    if (!(e instanceof SopsFormatError)) throw e;
+    issues.add({ where: what, file, message: e.message, fix: e.fix });
+    return undefined;
+  }
+  if (meta) {
+    const plain = decryptedTree(file, text);
+    if (plain) value = plain;
+    else if (ro.pendingSops) {
+      ro.pendingSops.push({ file, what, text, doc: parsed.doc, meta });
+      value = {};
+    } else {
+      issues.add({ where: what, file, message: 'is sops-encrypted and was not decrypted', fix: 'read it through the panda-k8s command line, which decrypts sops files, or decrypt it first (decryptInputs)' });
+      return undefined;
+    }
+  }
+  return { source: file, scope, tree: placeAt(scope, value as Record<string, unknown>), parsed };
 }
 
 /**
@@ -139,7 +179,7 @@ function placeAt(scope: Scope, value: Record<string, unknown>): unknown {
 }
 
 /** Read every layer the sources name. All problems are reported together. */
-export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSystem = nodeFs): Layer[] {
+export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSystem = nodeFs, ro: ReadOptions = {}): Layer[] {
   const issues = new IssueList();
   // `-f <chart>=FILE`: a component's name or its upstream chart directory, or `secrets`
   const scopes = new Map<string, string>([['secrets', 'secrets']]);
@@ -152,7 +192,7 @@ export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSyste
     else
       for (const { component, chart } of model.charts) {
         const f = path.join(src.from, 'helm', chart, 'values.yaml');
-        if (io.exists(f)) push(readLayer(f, [component], io, issues, '--from'));
+        if (io.exists(f)) push(readLayer(f, [component], io, issues, '--from', ro));
       }
   }
 
@@ -163,14 +203,14 @@ export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSyste
       for (const d of dirs) {
         for (const ext of ['yaml', 'yml']) {
           const f = path.join(d, `${c}.${ext}`);
-          if (io.exists(f)) push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
+          if (io.exists(f)) push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`, ro));
         }
       }
       if (src.from) {
         const f = path.join(src.from, 'helm', chart, 'values', `values-${src.experiment}.yaml`);
         if (io.exists(f)) {
           found = true;
-          push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`));
+          push(readLayer(f, [c], io, issues, `--experiment ${src.experiment}`, ro));
         }
       }
     }
@@ -186,14 +226,14 @@ export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSyste
   }
 
   const secretsFile = src.secretsValues ?? (src.from ? path.join(src.from, 'secrets', 'values.yaml') : undefined);
-  if (secretsFile) push(readLayer(secretsFile, ['secrets'], io, issues, '--secrets-values'));
+  if (secretsFile) push(readLayer(secretsFile, ['secrets'], io, issues, '--secrets-values', ro));
 
   for (const spec of src.files ?? []) {
     const eq = spec.indexOf('=');
     const scopeName = eq > 0 ? spec.slice(0, eq) : undefined;
     const scope = scopeName !== undefined ? scopes.get(scopeName) : undefined;
     if (scope !== undefined) {
-      push(readLayer(spec.slice(eq + 1), [scope], io, issues, `-f ${spec}`));
+      push(readLayer(spec.slice(eq + 1), [scope], io, issues, `-f ${spec}`, ro));
     } else if (scopeName !== undefined && !io.exists(spec) && /^[a-z][-a-z]*$/.test(scopeName)) {
       const guess = didYouMean(scopeName, [...scopes.keys()]);
       issues.add({
@@ -201,7 +241,7 @@ export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSyste
         message: `unknown chart ${JSON.stringify(scopeName)}${guess ? ` (did you mean ${JSON.stringify(guess)}?)` : ''}`,
         fix: `write -f <chart>=FILE with chart one of ${[...new Set(scopes.keys())].join(', ')}, or -f FILE for a whole values tree`,
       });
-    } else push(readLayer(spec, [], io, issues, `-f ${spec}`));
+    } else push(readLayer(spec, [], io, issues, `-f ${spec}`, ro));
   }
 
   let setTree: unknown = {};
