@@ -4,6 +4,11 @@ import { formatIssue, type Issue } from '../core/errors.js';
 export const out = (s: string) => process.stdout.write(s);
 export const err = (s: string) => process.stderr.write(s);
 
+/** Notices about the inputs that are not errors (e.g. an empty TLS pair), on stderr. */
+export function warnNotices(issues: readonly Issue[]): void {
+  for (const i of issues) err(`note: ${formatIssue(i)}\n`);
+}
+
 export function warnPlaceholders(issues: readonly Issue[], max = 8): void {
   if (!issues.length) return;
   err(`warning: ${issues.length} value(s) still hold a FIXME placeholder (an error for a real install):\n`);

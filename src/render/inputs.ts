@@ -11,9 +11,10 @@ import { secretsStack } from '../secrets/context.js';
 import { ignoredKeys } from '../values/ignored.js';
 import { nodeFs, type ValuesSources } from '../values/load.js';
 import { decryptSops, helmSecretsPath, type PendingSops, type SopsKeys } from '../values/sops/index.js';
-import { readLayers, resolveValues } from './values.js';
-import { renderSecrets } from '../secrets/render.js';
-import { generateJwks } from '../secrets/keystore.js';
+import { readLayers, resolveSecretsValues, resolveValues } from './values.js';
+import { renderSecrets, secretsNotices } from '../secrets/render.js';
+import { generateJwks, isPublishedKeystore, keystoreFromKeyFile, TEMPLATE_KEYSTORE } from '../secrets/keystore.js';
+import type { SecretsValues } from '../secrets/values.js';
 import { checkSandboxDirs, loadFolder, loadSandbox } from './sandbox.js';
 import { BUILTIN_SECRETS_FILES } from '../core/paths.js';
 import { checkSelection, renderStack, type RenderedStack, type Selection } from './stack.js';
@@ -102,7 +103,9 @@ export function renderFromOptions(o: RenderOptions): RenderedStack & Resolved {
 export interface SecretsOptions extends RenderOptions {
   /** Secrets files directory (upstream `secrets/files/` layout). */
   secretsDir?: string;
-  /** Keystore to use when none is supplied (e.g. the one already installed). */
+  /** IAM signing key file: a JWK set, or a PEM RSA private key the keystore is derived from (`--iam-key`). */
+  iamKey?: string;
+  /** Keystore to use when none is supplied in the files or by `iamKey` (e.g. the one already installed). */
   keystore?: string;
 }
 
@@ -121,39 +124,75 @@ export function secretsFilesDir(o: SecretsOptions, secretsFile?: string): string
   return BUILTIN_SECRETS_FILES;
 }
 
-export interface SecretsRenderer extends Resolved {
+/** The keystore of `--iam-key`, or a clear error. */
+function readIamKey(file: string): string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new PandaError('IAM key file not found', [{ where: '--iam-key', message: `cannot read ${file}`, fix: 'name a JWK set or a PEM RSA private key (openssl genrsa -out iam.pem 2048)' }]);
+  }
+  const k = keystoreFromKeyFile(text);
+  if ('problem' in k) throw new PandaError('unusable IAM key file', [{ where: `--iam-key ${file}`, message: `the key file ${k.problem}`, fix: 'give a JWK set with an RSA private key, or a PEM RSA private key' }]);
+  return k.jwks;
+}
+
+export interface SecretsRenderer {
+  secrets: SecretsValues;
+  affix: Affix;
+  /** The secrets values file in use, if any. */
+  secretsFile?: string;
   prefix: string;
   filesDir: string;
-  /** Pure once the inputs are read: the Secrets with this IAM keystore (a new one when none is given). */
+  /** Whether the operator gave the signing key (in `iam_conf/` or `--iam-key`): then no installed or generated key is used. */
+  ownKey: boolean;
+  /** What the operator should know about the inputs (upstream's published key, empty TLS pairs). */
+  notices: Issue[];
+  /** Pure once the inputs are read: the Secrets, with this keystore unless the operator gave one (a new one when none is given). */
   render(keystore?: string): K8sObject[];
 }
 
 /** Reads the secrets inputs once; renders as often as asked (e.g. before and after reading the installed keystore). */
 export function secretsRenderer(o: SecretsOptions): SecretsRenderer {
-  const r = resolve(o);
-  const filesDir = secretsFilesDir(o, r.secretsFile);
-  const recursive = new Set(['panda_certs', 'harvester_certs', 'idds_certs']);
+  const secretsFile = secretsValuesFile(o);
+  const slice = resolveSecretsValues(readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}) }));
+  const affix = resolveAffix(o.affix, slice.secrets.affix, secretsFile);
+  const filesDir = secretsFilesDir(o, secretsFile);
   const folders = new Map<string, FileSet>();
   const files = (folder: string): FileSet => {
     let f = folders.get(folder);
     if (!f) {
-      const own = loadFolder(filesDir, folder, recursive.has(folder) ? { recursive: true, ext: '.pem' } : {});
-      // configuration folders: the operator's files overlay the built-in ones, file by file
-      f = filesDir === BUILTIN_SECRETS_FILES || recursive.has(folder) ? own : new Map([...loadFolder(BUILTIN_SECRETS_FILES, folder), ...own]);
+      const own = loadFolder(filesDir, folder, { recursive: true });
+      // configuration: the operator's files overlay the built-in ones, file by file
+      f = filesDir === BUILTIN_SECRETS_FILES || folder !== 'iam_conf' ? own : new Map([...loadFolder(BUILTIN_SECRETS_FILES, folder), ...own]);
       folders.set(folder, f);
     }
     return f;
   };
-  const prefix = r.values.global.secret;
+  const given = o.iamKey ? readIamKey(o.iamKey) : undefined;
+  const prefix = slice.global.secret;
+  const ctx = (iamKeystore: string) => ({ affix, prefix, stack: secretsStack(affix), files, iamKeystore });
+  const supplied = files('iam_conf').get('iam-keystore.jwks');
+  const ownFile = supplied !== undefined && !isPublishedKeystore(Buffer.from(supplied).toString('utf8'));
+  if (ownFile && given) {
+    throw new PandaError('two IAM signing keys given', [
+      { where: '--iam-key', message: `${path.join(filesDir, 'iam_conf', 'iam-keystore.jwks')} holds one too`, fix: 'keep one of them' },
+    ]);
+  }
   return {
-    ...r,
+    secrets: slice.secrets,
+    affix,
+    ...(secretsFile ? { secretsFile } : {}),
     prefix,
     filesDir,
-    render: (keystore) => renderSecrets(r.values.secrets, { affix: r.affix, prefix, stack: secretsStack(r.affix), files, iamKeystore: keystore ?? generateJwks() }),
+    ownKey: ownFile || given !== undefined,
+    notices: secretsNotices(slice.secrets, ctx('')),
+    render: (keystore) => renderSecrets(slice.secrets, ctx(given ?? keystore ?? generateJwks())),
   };
 }
 
-export function renderSecretsFromOptions(o: SecretsOptions): { objects: K8sObject[]; prefix: string; filesDir: string } & Resolved {
+/** The Secrets as `secrets install -t` prints them: a key the operator did not give is shown as generated at install. */
+export function renderSecretsFromOptions(o: SecretsOptions): { objects: K8sObject[]; notices: Issue[]; prefix: string; filesDir: string; affix: Affix } {
   const s = secretsRenderer(o);
-  return { ...s, objects: s.render(o.keystore) };
+  return { objects: s.render(o.keystore ?? TEMPLATE_KEYSTORE), notices: s.notices, prefix: s.prefix, filesDir: s.filesDir, affix: s.affix };
 }

@@ -7,7 +7,7 @@ export type { PayloadSource };
 import { PandaError } from '../core/errors.js';
 import { componentSandboxDir } from '../core/paths.js';
 
-function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = false, filter?: (name: string) => boolean): void {
+function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = false, filter?: (name: string) => boolean, prefix = ''): void {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -17,8 +17,8 @@ function readDirFiles(dir: string, into: Map<string, Uint8Array>, recursive = fa
   for (const e of entries) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) {
-      if (recursive) readDirFiles(p, into, recursive, filter);
-    } else if (!filter || filter(e.name)) into.set(e.name, fs.readFileSync(p));
+      if (recursive) readDirFiles(p, into, recursive, filter, `${prefix}${e.name}/`);
+    } else if (!filter || filter(e.name)) into.set(`${prefix}${e.name}`, fs.readFileSync(p));
   }
 }
 
@@ -74,8 +74,8 @@ export function checkSandboxDirs(dirs: readonly string[]): void {
 }
 
 /**
- * A secrets files directory in upstream's `secrets/files/` layout. `recursive` folders take every
- * matching file below them (`**.pem`), keyed by base name.
+ * One folder of a secrets files directory in upstream's `secrets/files/` layout, keyed by path
+ * relative to the folder (`sub/hostcert.pem` when `recursive`).
  */
 export function loadFolder(root: string, folder: string, opts: { recursive?: boolean; ext?: string } = {}): FileSet {
   const files = new Map<string, Uint8Array>();

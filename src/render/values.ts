@@ -2,7 +2,11 @@
  * The values loader, docs and JSON Schema bound to the component registry: what every command and
  * test uses to turn value files into typed values.
  */
+import { z } from 'zod';
 import { registry, valuesSchema, type Values } from '../components/registry.js';
+import { secretsSchema, type SecretsValues } from '../secrets/values.js';
+import { globalSchema } from '../values/common.js';
+import { topLevelKeys } from '../values/schema.js';
 import { valuesMarkdownOf } from '../values/docs.js';
 import { jsonSchemaOf } from '../values/jsonschema.js';
 import * as load from '../values/load.js';
@@ -16,3 +20,18 @@ export const resolveValues = (layers: readonly Layer[]): Values => load.resolveV
 export const listExperiments = (src: ValuesSources, io?: FileSystem): string[] => load.listExperiments(valuesModel, src, io);
 export const jsonSchema = (): unknown => jsonSchemaOf(valuesSchema);
 export const valuesMarkdown = (): string => valuesMarkdownOf(jsonSchema(), registry.list);
+
+/**
+ * The model of the secrets lifecycle: only `secrets` and `global.secret` are checked, key by key;
+ * component values (and their globals) are left to the component commands, so a secrets install
+ * does not depend on them. Unknown top-level keys are still refused.
+ */
+const secretsModel: ValuesModel<{ global: { secret: string }; secrets: SecretsValues }> = {
+  schema: z.strictObject({
+    ...Object.fromEntries(topLevelKeys(valuesSchema).filter((k) => k !== 'global' && k !== 'secrets').map((k) => [k, z.unknown().optional()])),
+    global: z.looseObject({ secret: globalSchema.unwrap().shape.secret }).prefault({}),
+    secrets: secretsSchema,
+  }) as unknown as z.ZodType<{ global: { secret: string }; secrets: SecretsValues }>,
+  charts: registry.charts,
+};
+export const resolveSecretsValues = (layers: readonly Layer[]): { global: { secret: string }; secrets: SecretsValues } => load.resolveValues(secretsModel, layers);

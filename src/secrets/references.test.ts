@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { registry } from '../components/registry.js';
 import { renderTemplate } from '../render/testing.js';
-import { ALL_SECRET_SUFFIXES, renderSecrets } from './render.js';
+import { renderSecrets } from './render.js';
+import { SECRET_IDS } from './refs.js';
 import { secretsContext, secretsValues } from './testing.js';
 
 /** Names of the Secrets a set of objects reads (envFrom, env, volumes, projected sources). */
@@ -20,9 +21,9 @@ function secretRefs(x: unknown, into = new Set<string>()): Set<string> {
 }
 
 describe('the Secrets the components read', () => {
-  it('are all among the suffixes the secrets lifecycle renders', () => {
+  it('are all in the catalogue of the secrets lifecycle', () => {
     const declared = registry.list.flatMap((c) => c.subs.flatMap((s) => s.secrets.map((r) => r.id)));
-    expect(declared.filter((s) => !(ALL_SECRET_SUFFIXES as readonly string[]).includes(s))).toEqual([]);
+    expect(declared.filter((s) => !(SECRET_IDS as readonly string[]).includes(s))).toEqual([]);
   });
 
   it('exist, by name, in the secrets render of the same stack', () => {

@@ -97,7 +97,7 @@ export const SECRETS = {
     ],
   }),
   'iam-initdb': entry({ section: 'iam', description: 'SQL that creates the IAM database and grants its user on the first start of the IAM MariaDB.', keys: ['init_org_db.sql'] }),
-  'iam-conf': entry({ section: 'iam', folder: 'iam_conf', description: 'IAM configuration files (`iam_conf/*`), mounted at /indigo-iam/config/, and the token-signing keystore.', keys: ['application.yml', 'application-oidc.yml', 'application.properties', 'iam-keystore.jwks'], pattern: /^[-._a-zA-Z0-9]+$/ }),
+  'iam-conf': entry({ section: 'iam', folder: 'iam_conf', description: 'IAM configuration files (`iam_conf/*`), mounted at /indigo-iam/config/, and the token-signing keystore.', keys: ['iam-keystore.jwks'], optional: ['application.yml', 'application-oidc.yml', 'application.properties'], pattern: /^[-._a-zA-Z0-9]+$/ }),
   'iam-certs': entry({ section: 'iam', folder: 'iam_certs', description: 'IAM certificates (`iam_certs/*`).', keys: [], pattern: /^[-._a-zA-Z0-9]+$/ }),
   'iam-tls-certs': entry({ section: 'iam', type: 'kubernetes.io/tls', folder: 'iam_certs', description: 'TLS pair of the IAM Ingress (`iam_certs/hostcert.pem`, `hostkey.pem`).', keys: TLS_KEYS }),
   'idds-db-envs': entry({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PandaError } from '../core/errors.js';
 import { LABEL, type K8sObject } from '../core/k8s.js';
-import { ALL_SECRET_SUFFIXES, enabledSecretSuffixes, renderSecrets, SECRET_SUFFIXES } from './render.js';
+import { enabledSecretIds, renderSecrets } from './render.js';
+import { isCataloguedKey, SECRET_IDS, SECRETS, sectionSecrets, type SecretEntry, type SecretId } from './refs.js';
 import { secretsContext, secretsValues, TEST_KEYSTORE } from './testing.js';
 
 type Secret = K8sObject & { type: string; stringData?: Record<string, string>; data?: Record<string, string> };
@@ -18,31 +19,19 @@ const env = (objs: Secret[], suffix: string) => get(objs, suffix).stringData!;
 const FIXME = { value: '-FIXME', kind: 'suffix' as const, source: 'test' };
 
 describe('secrets render: structure', () => {
-  it('renders the 14 Secrets in upstream order, all Opaque, labelled as the secrets lifecycle', () => {
+  it('renders the 31 Secrets of HEAD in catalogue order, typed as catalogued, labelled as the secrets lifecycle', () => {
     const objs = render();
-    expect(objs.map((o) => o.metadata.name)).toEqual([
-      'panda-secrets-harvester-envs',
-      'panda-secrets-harvester-certs',
-      'panda-secrets-iam-db-envs',
-      'panda-secrets-iam-envs',
-      'panda-secrets-iam-initdb',
-      'panda-secrets-iam-conf',
-      'panda-secrets-idds-db-envs',
-      'panda-secrets-idds-envs',
-      'panda-secrets-idds-auth',
-      'panda-secrets-idds-certs',
-      'panda-secrets-msgsvc-envs',
-      'panda-secrets-panda-envs',
-      'panda-secrets-panda-certs',
-      'panda-secrets-panda-auth',
-    ]);
+    expect(objs).toHaveLength(31);
+    expect(objs.map((o) => o.metadata.name.replace('panda-secrets-', ''))).toEqual(SECRET_IDS.filter((id) => id !== 'cric-jsons'));
     for (const o of objs) {
-      expect(o).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: 'Opaque' });
+      const id = o.metadata.name.replace('panda-secrets-', '') as SecretId;
+      const entry: SecretEntry = SECRETS[id];
+      expect(o).toMatchObject({ apiVersion: 'v1', kind: 'Secret', type: entry.type ?? 'Opaque' });
       expect(o.metadata.labels![LABEL.lifecycle]).toBe('secrets');
       expect(o.metadata.labels![LABEL.instance]).toBe('panda-secrets');
     }
     expect(get(objs, 'panda-envs').metadata.labels![LABEL.name]).toBe('panda');
-    expect(objs.map((o) => o.metadata.name.replace('panda-secrets-', ''))).toEqual(ALL_SECRET_SUFFIXES);
+    expect(render({ cric: { real: false } }).map((o) => o.metadata.name)).toContain('panda-secrets-cric-jsons');
   });
 
   it('names every Secret with the configured prefix', () => {
@@ -50,46 +39,37 @@ describe('secrets render: structure', () => {
     expect(objs.every((o) => o.metadata.name.startsWith('site-sec-'))).toBe(true);
   });
 
-  it('carries the keys upstream renders (parity of facets)', () => {
-    const objs = render({}, secretsContext({ affix: FIXME }));
-    const keys = (s: string) => Object.keys(get(objs, s).stringData ?? {});
-    expect(keys('harvester-envs')).toEqual([
-      'MARIADB_DATABASE',
-      'MARIADB_USER',
-      'MARIADB_PASSWORD',
-      'MARIADB_ROOT_PASSWORD',
-      'HARVESTER_DB_HOST',
-      'PANDA_AUTH_ID_TOKEN',
-      'PANDA_AUTH_VO',
-      'PANDA_BEHIND_REAL_LB',
-      'PANDA_URL',
-      'PANDA_URL_SSL',
-      'HARVESTER_ID',
-    ]);
-    expect(keys('iam-db-envs')).toEqual(['MARIADB_USER', 'MARIADB_PASSWORD', 'MARIADB_ROOT_PASSWORD']);
-    expect(keys('iam-envs')).toHaveLength(27);
-    expect(keys('iam-initdb')).toEqual(['init_org_db.sql']);
-    expect(keys('idds-db-envs')).toEqual(['POSTGRES_DB', 'POSTGRES_USER', 'POSTGRES_PASSWORD', 'POSTGRES_SCHEMA']);
-    expect(keys('idds-envs')).toHaveLength(21);
-    expect(keys('idds-auth')).toEqual(['auth.cfg.json']);
-    expect(keys('msgsvc-envs')).toEqual(['ACTIVEMQ_BASE_PASSWD', 'ACTIVEMQ_CHANNELS', 'ACTIVEMQ_ACCOUNTS']);
-    expect(keys('panda-envs')).toHaveLength(21);
-    expect(keys('panda-auth')).toEqual(['panda_dev_auth_config.json', 'Rubin_auth_config.json', 'Rubin.production_auth_config.json']);
-    const idds = JSON.parse(env(objs, 'idds-auth')['auth.cfg.json']!);
-    expect(Object.keys(idds)).toEqual(['/opt/idds/config/idds/auth.cfg']);
-    expect(Object.keys(idds['/opt/idds/config/idds/auth.cfg'])).toEqual(['common', 'panda_dev', 'Rubin', 'Rubin.production', 'test_vo']);
-    const panda = JSON.parse(env(objs, 'panda-auth')['Rubin_auth_config.json']!);
-    expect(Object.keys(panda)).toEqual(['client_secret', 'audience', 'client_id', 'oidc_config_url', 'vo']);
+  it('holds every always-present key of the catalogue, and no key the catalogue does not list', () => {
+    const full = {
+      auth: { auth_client_id: 'c', auth_client_secret: 's', auth_endpoint: 'https://iam/token' },
+      proxy: { httpProxy: 'http://p:3128', httpsProxy: 'http://p:3129' },
+      panda: { hostName: 'panda.example.org' },
+      harvester: { experiment: 'atlas', database: { db_add_index: 'true', name_prefix: 'h', dbhost_domain: '.site' } },
+      ui: { database: { pandaui: { vendor: 'postgresql', host: 'db', port: 5432 } } },
+      cric: { real: false },
+    };
+    const ctx = secretsContext({
+      folders: { panda_certs: { 'hostcert.pem': 'C', 'hostkey.pem': 'K', 'x509.proxy': 'P' }, cric_jsons: { 'sites.json': '{}' }, harvester_auth: { 'gcloud.json': '{}' } },
+    });
+    for (const values of [{}, full, { rucio: { authType: 'oidc' } }, { rucio: { authType: 'x509_proxy' }, idds: { database: { backend: 'oracle' } }, bigmon: { database: { backend: 'oracle' } } }]) {
+      for (const o of render(values, ctx)) {
+        const id = o.metadata.name.replace('panda-secrets-', '') as SecretId;
+        const keys = Object.keys({ ...o.data, ...o.stringData });
+        expect(keys.filter((k) => !isCataloguedKey(id, k)), id).toEqual([]);
+        expect(SECRETS[id].keys.filter((k: string) => !keys.includes(k)), id).toEqual([]);
+      }
+    }
   });
 
-  it('renders upstream host names for upstream affixes', () => {
+  it('renders upstream host names for upstream affixes, the IAM database at the iam-db component (B23)', () => {
     const objs = render({}, secretsContext({ affix: FIXME }));
     expect(env(objs, 'harvester-envs').HARVESTER_DB_HOST).toBe('harvester-FIXME-mariadb');
-    expect(env(objs, 'iam-envs').IAM_DB_HOST).toBe('iam-FIXME-mariadb');
+    expect(env(objs, 'iam-envs').IAM_DB_HOST).toBe('iam-db-FIXME-mariadb');
     expect(env(objs, 'idds-envs')).toMatchObject({
       PANDA_MONITOR_URL: 'https://bigmon-FIXME-main',
       IDDS_DATABASE_HOST: 'idds-FIXME-postgres',
       IDDS_CONDUCTOR_BROKERS: 'msgsvc-FIXME-activemq:61613',
+      IDDS_RECEIVER_BROKERS: 'msgsvc-FIXME-activemq:61613',
       PANDA_URL_SSL: 'https://panda-FIXME-server:443/server/panda',
     });
     expect(env(objs, 'panda-envs')).toMatchObject({
@@ -98,18 +78,23 @@ describe('secrets render: structure', () => {
       PANDA_IDDS_HOST: 'idds-FIXME-rest',
       PANDA_IDDS_PORT: '8443',
     });
+    expect(env(objs, 'bigmon-envs')).toMatchObject({ PANDA_DB_HOST: 'panda-FIXME-postgres', IDDS_DB_HOST: 'idds-FIXME-postgres', IDDS_HOST: 'idds-FIXME-rest' });
+    expect(env(objs, 'ui-envs').PANDA_SERVER_API_URL).toBe('https://panda-FIXME-server:443/api/v1');
   });
 
-  it('gates each section on its enabled flag', () => {
-    for (const section of Object.keys(SECRET_SUFFIXES) as (keyof typeof SECRET_SUFFIXES)[]) {
+  it('gates each section on its enabled flag, cric-jsons on cric.real, certificates on existingTlsSecret', () => {
+    const all = render().map((o) => o.metadata.name.replace('panda-secrets-', ''));
+    for (const section of ['bigmon', 'harvester', 'iam', 'idds', 'msgsvc', 'panda', 'ui'] as const) {
       const v = { [section]: { enabled: false } };
       const names = render(v).map((o) => o.metadata.name.replace('panda-secrets-', ''));
-      expect(names).toEqual(ALL_SECRET_SUFFIXES.filter((s) => !(SECRET_SUFFIXES[section] as readonly string[]).includes(s)));
-      expect(enabledSecretSuffixes(secretsValues(v))).toEqual(names);
+      expect(names).toEqual(all.filter((s) => !sectionSecrets(section).includes(s as SecretId)));
+      expect(enabledSecretIds(secretsValues(v))).toEqual(names);
     }
-    const none = { harvester: { enabled: false }, iam: { enabled: false }, idds: { enabled: false }, msgsvc: { enabled: false }, panda: { enabled: false } };
+    const none = Object.fromEntries(['bigmon', 'harvester', 'iam', 'idds', 'msgsvc', 'panda', 'ui'].map((s) => [s, { enabled: false }]));
     expect(render(none)).toEqual([]);
-    expect(render({ bigmon: { enabled: false } })).toHaveLength(14);
+    const own = render({ panda: { existingTlsSecret: 'site-tls' }, bigmon: { existingTlsSecret: 'site-tls' } }).map((o) => o.metadata.name);
+    expect(own.filter((n) => /(panda|bigmon)-(tls-)?certs$/.test(n))).toEqual([]);
+    expect(own).toHaveLength(27);
   });
 });
 
@@ -133,7 +118,7 @@ describe('secrets render: hosts and URLs (B10, B14)', () => {
     const objs = render({}, secretsContext({ affix: main }));
     // `bigmon-main` + `main` collapses to `bigmon-main`, as the bigmon objects are named
     expect(env(objs, 'idds-envs').PANDA_MONITOR_URL).toBe('https://bigmon-main');
-    expect(env(objs, 'iam-envs').IAM_DB_HOST).toBe('iam-main-mariadb');
+    expect(env(objs, 'iam-envs').IAM_DB_HOST).toBe('iam-db-main-mariadb');
     const rest = { value: 'rest-', kind: 'prefix' as const, source: 'test' };
     const r = render({}, secretsContext({ affix: rest }));
     expect(env(r, 'panda-envs').PANDA_IDDS_HOST).toBe('rest-idds');
@@ -153,11 +138,50 @@ describe('secrets render: hosts and URLs (B10, B14)', () => {
     expect(env(objs, 'iam-envs').IAM_DB_HOST).toBe('maria2.site');
   });
 
-  it('builds PANDACACHE_URL and PANDA_SANDBOX_HOST from the external host name, and omits the sandbox host when empty', () => {
+  it('points PANDACACHE_URL at the PanDA server Service and sets PANDA_HOSTNAME from the external host name, only when given', () => {
     const objs = render({ panda: { hostName: 'panda.example.org', sslPort: 8443 } });
-    expect(env(objs, 'idds-envs').PANDACACHE_URL).toBe('https://panda.example.org:8443/server/panda');
-    expect(env(objs, 'panda-envs').PANDA_SANDBOX_HOST).toBe('panda.example.org');
-    expect(env(render({ panda: { hostName: '' } }), 'panda-envs')).not.toHaveProperty('PANDA_SANDBOX_HOST');
+    expect(env(objs, 'idds-envs').PANDACACHE_URL).toBe('https://test-panda-server:8443/server/panda');
+    expect(env(objs, 'panda-envs')).toMatchObject({ PANDA_HOSTNAME: 'panda.example.org', PANDA_SANDBOX_HOST: 'panda.example.org' });
+    expect(env(render({ panda: { hostName: '' } }), 'panda-envs')).not.toHaveProperty('PANDA_HOSTNAME');
+  });
+
+  it('puts the proxy into every env Secret, https_proxy from httpsProxy (B5), no_proxy naming the stack\'s Services', () => {
+    const objs = render({ proxy: { httpProxy: 'http://p:3128', httpsProxy: 'http://s:3129' } });
+    for (const s of ['bigmon-envs', 'harvester-envs', 'idds-envs', 'panda-envs', 'ui-envs'])
+      expect(env(objs, s)).toMatchObject({ http_proxy: 'http://p:3128', https_proxy: 'http://s:3129', no_proxy: 'localhost,test-panda-server,test-idds-rest' });
+    expect(env(render(), 'panda-envs')).not.toHaveProperty('http_proxy');
+    expect(env(render({ proxy: { httpsProxy: 'http://s:1', noProxy: '.site' } }), 'idds-envs')).toMatchObject({ https_proxy: 'http://s:1', no_proxy: '.site' });
+  });
+
+  it('switches to short-lived internal tokens with auth.auth_client_id', () => {
+    const objs = render({ auth: { authVO: 'vo', auth_client_id: 'cid', auth_client_secret: 'cs', auth_endpoint: 'https://iam.example/token' } });
+    expect(env(objs, 'panda-envs')).toMatchObject({ PANDA_AUTH_ID_TOKEN: 'file:/tmp/proxies/panda_internal_token', PANDA_AUTH_VO: 'vo.internal' });
+    expect(env(objs, 'harvester-envs')).toMatchObject({ PANDA_AUTH_ID_TOKEN: 'file:/opt/harvester/etc/auth_tokens/panda_token', PANDA_AUTH_VO: 'vo.internal' });
+    expect(JSON.parse(env(objs, 'panda-auth')['vo.internal_auth_config.json']!)).toMatchObject({ client_id: 'cid', robot_ids: 'cid', client_secret: null, vo: 'internal' });
+    expect(JSON.parse(env(objs, 'panda-token-cache')['token_cache_config.json']!).internal).toEqual({
+      client_id: 'cid',
+      endpoint: 'https://iam.example/token',
+      secret: 'cs',
+      token_file_path: '/tmp/proxies/panda_internal_token',
+    });
+    const tok = JSON.parse(Buffer.from(get(objs, 'harvester-auth').data!['token_panda-internal_client.json']!, 'base64').toString());
+    expect(tok).toEqual({ client_id: 'cid', client_secret: 'cs', issuer: 'https://iam.example/' });
+  });
+
+  it('selects the Rucio auth type and the database backends', () => {
+    expect(env(render({ rucio: { authType: 'oidc' } }), 'panda-envs')).toMatchObject({ PANDA_RUCIO_AUTH_TYPE: 'oidc', PANDA_RUCIO_OIDC_AUDIENCE: 'rucio', PANDA_RUCIO_USERNAME: '' });
+    const x = render({ rucio: { authType: 'x509_proxy', clientX509Proxy: '/certs/x509up' } });
+    expect(env(x, 'panda-envs')).toMatchObject({ PANDA_RUCIO_AUTH_TYPE: 'x509_proxy', PANDA_RUCIO_X509_PROXY: '/certs/x509up', PANDA_RUCIO_PASSWORD: '' });
+    expect(env(x, 'bigmon-envs')).toMatchObject({ RUCIO_AUTH_TYPE: 'x509_proxy', X509_USER_PROXY: '/opt/bigmon/etc/cert/x509up' });
+    const o = render({ idds: { database: { backend: 'oracle', dbhost: 'IDDS_TNS', user: 'u', password: 'p@ss' } }, panda: { database: { backend: 'oracle' } } });
+    expect(env(o, 'idds-envs')).toMatchObject({ TNS_ADMIN: '/opt/idds/configmap', IDDS_DATABASE_PORT: '', IDDS_DATABASE_URL: 'oracle+oracledb://u:p%40ss@IDDS_TNS' });
+    expect(env(o, 'bigmon-envs')).toMatchObject({ PANDA_DB_BACKEND: 'oracle', BIGMON_DEPLOYMENT: 'FIXME', TNS_ADMIN: '/data/bigmon/config' });
+    expect(env(render({ bigmon: { deployment: '', dbaccess: '' } }), 'bigmon-envs')).toMatchObject({ BIGMON_DEPLOYMENT: 'POSTGRES', BIGMON_DB_ACCESS: 'dbaccess_postgres' });
+  });
+
+  it('gives BigMon the PanDA database settings unless its own are set (upstream empties them)', () => {
+    const b = env(render({ panda: { database: { password: 'pp', name: 'pdb' } }, bigmon: { database: { user: 'reader' } } }), 'bigmon-envs');
+    expect(b).toMatchObject({ PANDA_DB_NAME: 'pdb', PANDA_DB_HOST: 'test-panda-postgres', PANDA_DB_PORT: '5432', PANDA_DB_USER: 'reader', PANDA_DB_PASSWORD: 'pp' });
   });
 });
 
@@ -174,15 +198,23 @@ describe('secrets render: settings', () => {
     });
     const panda = JSON.parse(env(objs, 'panda-auth')['vo1_auth_config.json']!);
     expect(panda).toEqual({
-      client_secret: 's"e\\c',
       audience: 'https://aud',
       client_id: 'ID-NAME-SECRET-URL',
+      client_secret: 's"e\\c',
       oidc_config_url: 'https://iam.example/.well-known/openid-configuration',
+      robot_ids: '',
       vo: 'vo1',
     });
     const cfg = JSON.parse(env(objs, 'idds-auth')['auth.cfg.json']!)['/opt/idds/config/idds/auth.cfg'];
     expect(cfg.common).toEqual({ allow_vos: 'vo1' });
     expect(cfg.vo1).toEqual(panda);
+  });
+
+  it('uses per-client audience, config URL and robot ids in PanDA and iDDS alike; a public client has no secret', () => {
+    const objs = render({ auth: { oidc: { clients: [{ name: 'a', client_id: 'i', robot_ids: 'r1,r2', audience: 'aud-a', config_url: 'https://a/conf' }] } } });
+    const want = { audience: 'aud-a', client_id: 'i', client_secret: null, oidc_config_url: 'https://a/conf', robot_ids: 'r1,r2', vo: 'a' };
+    expect(JSON.parse(env(objs, 'panda-auth')['a_auth_config.json']!)).toEqual(want);
+    expect(JSON.parse(env(objs, 'idds-auth')['auth.cfg.json']!)['/opt/idds/config/idds/auth.cfg'].a).toEqual(want);
   });
 
   it('starts IAM with the configured Spring profiles (B7)', () => {
@@ -194,7 +226,7 @@ describe('secrets render: settings', () => {
     const e = env(
       render({
         iam: {
-          baseUrl: 'https://iam.example.org',
+          base_url: 'https://iam.example.org',
           organisationName: 'Example',
           topbarTitle: 'Example IAM',
           mail: { host: 'smtp.example.org', port: 25 },
@@ -214,18 +246,20 @@ describe('secrets render: settings', () => {
       IAM_NOTIFICATION_ADMIN_ADDRESS: 'admins@example.org',
     });
     expect(env(render({ iam: { issuer: 'https://issuer.example.org' } }), 'iam-envs').IAM_ISSUER).toBe('https://issuer.example.org');
+    expect(env(render({ iam: { baseUrl: 'https://old.example.org' } }), 'iam-envs').IAM_BASE_URL).toBe('https://old.example.org');
+    expect(env(render(), 'iam-envs').IAM_PORT).toBe('8443');
   });
 
-  it('sets harvester EXPERIMENT and CONDOR_CHANNEL only when configured', () => {
+  it('sets harvester EXPERIMENT only when configured, and the HTCondor channel from condorChannel or the 2022 useStableCondor', () => {
     const plain = env(render(), 'harvester-envs');
     expect(plain).not.toHaveProperty('EXPERIMENT');
-    expect(plain).not.toHaveProperty('CONDOR_CHANNEL');
-    const lsst = env(render({ harvester: { experiment: 'lsst', useStableCondor: true } }), 'harvester-envs');
-    expect(lsst).toMatchObject({ EXPERIMENT: 'lsst', CONDOR_CHANNEL: '.stable' });
+    expect(plain.CONDOR_CHANNEL).toBe('.latest');
+    expect(env(render({ harvester: { experiment: 'lsst', useStableCondor: true } }), 'harvester-envs')).toMatchObject({ EXPERIMENT: 'lsst', CONDOR_CHANNEL: '.stable' });
+    expect(env(render({ harvester: { condorChannel: 9 } }), 'harvester-envs').CONDOR_CHANNEL).toBe('.9');
   });
 
   it('derives the harvester root password and the ActiveMQ account passwords', () => {
-    const objs = render({ harvester: { database: { password: 'hp' } }, msgsvc: { basePasswd: 'bp', accounts: ['a', 'b'], channels: ['x:a:b', 'y:b:a'] } });
+    const objs = render({ harvester: { database: { password: 'hp', admin_password: '' } }, msgsvc: { basePasswd: 'bp', accounts: ['a', 'b'], channels: ['x:a:b', 'y:b:a'] } });
     expect(env(objs, 'harvester-envs')).toMatchObject({ MARIADB_PASSWORD: 'hp', MARIADB_ROOT_PASSWORD: 'hp-admin' });
     expect(env(objs, 'msgsvc-envs')).toEqual({ ACTIVEMQ_BASE_PASSWD: 'bp', ACTIVEMQ_CHANNELS: 'x:a:b;y:b:a', ACTIVEMQ_ACCOUNTS: 'a;b' });
     expect(env(objs, 'panda-envs')).toMatchObject({ PANDA_ACTIVEMQ_PASSWD_panda: 'bp_panda', PANDA_ACTIVEMQ_PASSWD_jedi: 'bp_jedi' });
@@ -249,7 +283,24 @@ describe('secrets render: settings', () => {
     expect(sql).toBe(
       "CREATE DATABASE iamdb CHARACTER SET latin1 COLLATE latin1_swedish_ci;\nGRANT ALL PRIVILEGES ON iamdb.* TO 'o''neil'@'%' IDENTIFIED BY 'p''w\\\\x';\n",
     );
-    expect(env(render(), 'iam-db-envs')).toEqual({ MARIADB_USER: 'iam', MARIADB_PASSWORD: 'MyPass0508', MARIADB_ROOT_PASSWORD: 'MyAdminPass0508' });
+    expect(env(render({ iam: { database: { password: 'p', admin_password: 'r' } } }), 'iam-db-envs')).toEqual({ MARIADB_USER: 'iam', MARIADB_PASSWORD: 'p', MARIADB_ROOT_PASSWORD: 'r' });
+    expect(env(render({ iam: { database: { password: 'p' } } }), 'iam-db-envs').MARIADB_ROOT_PASSWORD).toBe('p_admin');
+  });
+
+  it('gives the database credential Secrets the same root password the MariaDB starts with', () => {
+    const objs = render({ iam: { database: { password: 'p', root_password: 'r' } }, harvester: { database: { password: 'h', admin_password: 'ha' } } });
+    const d = (s: string) => Object.fromEntries(Object.entries(get(objs, s).data!).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    expect(d('iam-db')).toEqual({ root_password: 'r', database_name: 'iam_db', user_name: 'iam', user_password: 'p' });
+    expect(env(objs, 'iam-db-envs').MARIADB_ROOT_PASSWORD).toBe('r');
+    expect(d('harvester-db')).toEqual({ root_password: 'ha', database_name: 'harvester', user_name: 'harvester', user_password: 'h' });
+    expect(env(objs, 'harvester-envs').MARIADB_ROOT_PASSWORD).toBe('ha');
+  });
+
+  it('creates the harvester database, user and one database per replica, quoting the password', () => {
+    const sql = env(render({ harvester: { replicaCount: 2, database: { password: "it's" } } }), 'harvester-initdb')['init_harvester_db.sql']!;
+    expect(sql).toContain("CREATE USER 'harvester'@'%' IDENTIFIED BY 'it''s';");
+    expect(sql).toContain('CREATE DATABASE harvester_1;');
+    expect(sql.trimEnd().endsWith('FLUSH PRIVILEGES;')).toBe(true);
   });
 });
 
@@ -269,6 +320,29 @@ describe('secrets render: files', () => {
     expect(get(objs, 'harvester-certs').data).toEqual({ 'pilot_usercert.pem': b64('U') });
     expect(get(objs, 'idds-certs').data).toEqual({});
     expect(get(objs, 'panda-certs').stringData).toBeUndefined();
+    expect(get(objs, 'panda-tls-certs').data).toEqual({ 'tls.crt': b64('C'), 'tls.key': b64('K') });
+    expect(get(objs, 'idds-tls-certs')).toMatchObject({ type: 'kubernetes.io/tls', data: { 'tls.crt': '', 'tls.key': '' } });
+  });
+
+  it('takes every top-level file of harvester_auth and iam_certs, *.json of cric_jsons, and the id_rsa keys', () => {
+    const ctx = secretsContext({
+      folders: {
+        harvester_auth: { 'gcloud.json': 'G', 'sub/x': 'no' },
+        iam_certs: { 'ca.crt': 'A' },
+        cric_jsons: { 'sites.json': 'S', README: 'r' },
+        harvester_db_conf: { id_rsa: 'H' },
+        panda_certs: { 'sub/x509up.proxy': 'P' },
+        bigmon_certs: { 'bigmon.pem': 'B' },
+      },
+    });
+    const objs = render({ cric: { real: false } }, ctx);
+    expect(get(objs, 'harvester-auth').data).toEqual({ 'gcloud.json': b64('G') });
+    expect(get(objs, 'iam-certs').data).toEqual({ 'ca.crt': b64('A') });
+    expect(get(objs, 'cric-jsons').data).toEqual({ 'sites.json': b64('S') });
+    expect(get(objs, 'harvester-db-id-rsa').data).toEqual({ id_rsa: b64('H') });
+    expect(get(objs, 'iam-db-id-rsa').data).toEqual({ id_rsa: '' });
+    expect(get(objs, 'panda-certs').data).toEqual({ 'x509up.proxy': b64('P') });
+    expect(get(objs, 'bigmon-certs').data).toEqual({ 'bigmon.pem': b64('B'), 'x509up.proxy': b64('P') });
   });
 
   it('refuses two certificates with the same base name, and names that cannot be Secret keys', () => {

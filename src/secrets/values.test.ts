@@ -1,3 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { secretsSchema } from './values.js';
 
@@ -12,12 +16,16 @@ describe('secrets values', () => {
     expect(v.msgsvc.accounts).toEqual(['panda', 'jedi', 'idds', 'pilot']);
     expect(v.msgsvc.channels).toHaveLength(6);
     expect(v.panda).toMatchObject({ port: '80', sslPort: '443', hostName: 'FIXME', verifyHost: 'off', configRoot: '/tmp/' });
-    expect(v.harvester).toMatchObject({ experiment: '', harvesterID: 'my-harvester', useStableCondor: false });
+    expect(v.harvester).toMatchObject({ experiment: '', harvesterID: 'my-harvester', useStableCondor: false, condorChannel: '' });
     expect(v.idds.restPort).toBe('8443');
-    expect(v.idds.database).toEqual({ name: 'idds_db', user: 'idds', password: 'MyPass123', schema: 'doma_idds', host: '' });
+    // HEAD ships no plaintext default passwords (B26): placeholders a real install refuses
+    expect(v.idds.database).toEqual({ backend: 'postgres', name: 'idds_db', user: 'idds', password: 'FIXME', schema: 'doma_idds', host: '', dbhost: '', port: '5432' });
+    expect(v.iam.database).toMatchObject({ name: 'iam_db', user: 'iam', password: 'FIXME' });
     expect(v.iam.profiles).toBe('prod,registration,oidc');
+    expect(v.cric.real).toBe(true);
     expect(v.iam).toMatchObject({
-      baseUrl: 'https://panda-iam-dev.cern.ch',
+      base_url: 'FIXME',
+      port: '8443',
       issuer: '',
       organisationName: 'Rubin',
       topbarTitle: 'PanDA Rubin',
@@ -94,5 +102,25 @@ describe('secrets values', () => {
     };
     walk(secretsSchema, '');
     expect(missing).toEqual([]);
+  });
+});
+
+const UPSTREAM = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/upstream');
+const upstreamFile = (p: string) => path.join(UPSTREAM, p);
+
+describe.skipIf(!fs.existsSync(UPSTREAM))('upstream secrets values files', () => {
+  it.each(['head/tree/secrets/values.yaml', 'seed/values/secrets/values.yaml'])('%s loads unchanged', (f) => {
+    const r = parse(parseYaml(fs.readFileSync(upstreamFile(f), 'utf8')));
+    expect(r.error?.issues ?? []).toEqual([]);
+  });
+
+  it("reads HEAD's settings", () => {
+    const v = secretsSchema.parse(parseYaml(fs.readFileSync(upstreamFile('head/tree/secrets/values.yaml'), 'utf8')));
+    expect(v.auth.oidc.clients[0]).toMatchObject({ name: 'panda_dev', robot_ids: 'FIXME', audience: 'https://pandaserver-doma.cern.ch' });
+    expect(v.auth.oidc.token_cache.client_name).toBe('pilot_server');
+    expect(v.harvester.condorChannel).toBe('latest');
+    expect(v.iam).toMatchObject({ port: '8443', base_url: 'FIXME', database: { root_password: 'FIXME' } });
+    expect(Object.keys(v.bigmon.auth.providers)).toEqual(['Google', 'CERNOIDC', 'github', 'indigoiam']);
+    expect(v.object_store.port).toBe('443');
   });
 });

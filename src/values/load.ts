@@ -332,3 +332,4 @@ export function resolveValues<T>(model: ValuesModel<T>, layers: readonly Layer[]
   if (!r.success) throw new PandaError('invalid values', explain(model, r.error, layers));
   return r.data;
 }
+

@@ -7,6 +7,9 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { connect, type Kube } from '../../src/cluster/kube.js';
+import type { PandaError } from '../../src/core/errors.js';
+import type { K8sObject } from '../../src/core/k8s.js';
+import { inNamespace } from '../../src/core/objects.js';
 import { parseDuration, realClock } from '../../src/cluster/clock.js';
 import type { ProgressEvent } from '../../src/ops/execute.js';
 import { readSecrets, renderStackFor } from '../../src/ops/inputs.js';
@@ -122,3 +125,16 @@ export async function list(kube: Kube, apiVersion: string, kind: string, labelSe
 }
 
 export const names = (objs: readonly Live[]) => objs.map((o) => o.metadata.name).sort();
+
+/** Objects the API server's dry run refuses, with its message. */
+export async function dryRunRefusals(kube: Kube, objects: readonly K8sObject[]): Promise<string[]> {
+  const refused: string[] = [];
+  for (const o of objects) {
+    try {
+      await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
+    } catch (e) {
+      refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
+    }
+  }
+  return refused;
+}

@@ -107,5 +107,5 @@ describe('toYaml', () => {
       expectRoundTrip(renderFromOptions(opts).objects);
       expectRoundTrip(renderSecretsFromOptions({ ...opts, keystore: '{"keys":[]}' }).objects);
     }
-  });
+  }, 60_000);
 });

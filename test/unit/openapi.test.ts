@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../src/components/registry.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { renderSecretsFromOptions, type RenderOptions } from '../../src/render/inputs.js';
-import { renderFromCheckout, renderTemplate } from '../../src/render/testing.js';
+import { PANDA_GATEWAY_SETS, renderFromCheckout, renderTemplate } from '../../src/render/testing.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validator
@@ -565,13 +565,7 @@ describe('option variants', () => {
   it('panda Gateway (envoy) and node recovery: valid objects, references resolve', async () => {
     const objects = renderTemplate({
       enable: ['panda'],
-      sets: [
-        'panda.server.hostName=panda.example.org',
-        'panda.server.gateway.enabled=true',
-        'panda.server.gateway.className=eg',
-        'panda.server.gateway.clientCAs=-----BEGIN CERTIFICATE-----',
-        'panda.nodeRecovery.enabled=true',
-      ],
+      sets: PANDA_GATEWAY_SETS,
     });
     expect(objects.filter((o) => CRD_KINDS.has(`${o.apiVersion}/${o.kind}`))).toHaveLength(4);
     expect(await validateAll(objects)).toEqual([]);
