@@ -148,6 +148,10 @@ export class SubNames {
   secret(role: string): string {
     return `${this.fullname}-${role}`;
   }
+  /** A further claim (and its PersistentVolume) of this sub-component: `<fullname>-<role>` (harvester's `-wdirs`). */
+  claimFor(role: string): string {
+    return `${this.fullname}-${role}`;
+  }
   /** A pod volume: `<fullname>-<role>`. */
   podVolume(role: string): string {
     return `${this.fullname}-${role}`;

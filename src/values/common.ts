@@ -189,6 +189,10 @@ export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number;
 export const globalSchema = z
   .strictObject({
     secret: str('Prefix of the Secret names installed by `panda-k8s secrets install`; every component references its Secrets by it.', DEFAULT_SECRET_PREFIX),
+    deploymentName: str(
+      'Accepted for compatibility: upstream\'s bin/install passes the release name. Harvester uses it as HARVESTER_ID and its Route path; empty means the release name. Database host and Service names always come from the stack\'s names.',
+      '',
+    ),
     existingTlsSecret: str(
       'An existing `kubernetes.io/tls` Secret (tls.crt, tls.key) to use instead of the certificates the secrets lifecycle installs (mounted as hostcert.pem, hostkey.pem and chain.pem; the TLS Secret of Ingresses and Gateways).',
       '',

@@ -13,7 +13,7 @@ describe('cli', () => {
     const r = run('panda-k8s.js', ['install', '-t', '-e', 'lsst']);
     expect(r.status).toBe(0);
     const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
-    expect(docs.length).toBe(52); // seed lsst for the other components (54 + bigmon's credentials Secret, B4), panda at HEAD (12 instead of 15)
+    expect(docs.length).toBe(56); // seed lsst for the other components (54 + bigmon's credentials Secret, B4), panda at HEAD (12 instead of 15), harvester at HEAD (13 instead of 9)
     expect(r.stderr).toMatch(/FIXME/);
   });
   it('a reader that stops early is not an error', () => {
