@@ -10,7 +10,7 @@ import { owner, type K8sObject, type Part } from '../core/k8s.js';
 import type { Affix, Names } from '../core/names.js';
 import type { Issue } from '../core/errors.js';
 import type { SecretRef } from '../secrets/refs.js';
-import type { PayloadSource } from '../render/sandbox.js';
+import type { PayloadSource } from '../core/files.js';
 import { globalSchema } from '../values/common.js';
 
 /** One sub-component instance while rendering: labels, object names, and the Secrets it may read. */
