@@ -9,7 +9,7 @@ import { probe } from '../../core/probes.js';
 import { cvmfs, sharedClaim, storage, type StorageOptions } from '../../core/storage.js';
 import { workload } from '../../core/workload.js';
 import { secretRefs } from '../../secrets/refs.js';
-import type { PayloadSource } from '../../render/sandbox.js';
+import type { PayloadSource } from '../../core/files.js';
 import type { RenderContext } from '../define.js';
 import { harvesterConfig } from './config.js';
 import type { HarvesterValues } from './values.js';
