@@ -8,8 +8,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '../dist/cluster/kube.js';
-import { executePlan } from '../dist/cluster/execute.js';
-import { secretsInstallCommand } from '../dist/cli/commands.js';
+import { executePlan } from '../dist/ops/execute.js';
+import { readSecrets } from '../dist/ops/inputs.js';
+import { secretsInstall } from '../dist/ops/secrets.js';
 import { realClock } from '../dist/cluster/clock.js';
 import { buildPlan, criticalPath } from '../dist/plan/plan.js';
 import { renderFromOptions } from '../dist/render/inputs.js';
@@ -47,7 +48,7 @@ async function prepare(tag) {
   await admin.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   for (let i = 0; i < 100 && !(await admin.get({ apiVersion: 'v1', kind: 'ServiceAccount', name: 'default', namespace: ns })); i++) await new Promise((r) => setTimeout(r, 100));
   const kube = connect({ namespace: ns });
-  await secretsInstallCommand({ secretsValues: SECRETS, affix }, {}, { kube, quiet: true });
+  await secretsInstall(kube, readSecrets({ secretsValues: SECRETS, affix }));
   const rendered = renderFromOptions({ secretsValues: SECRETS, affix, sets });
   // bigmon's claim has no class: give it a volume
   for (const c of rendered.objects.filter((o) => o.kind === 'PersistentVolumeClaim' && !o.spec.storageClassName)) {

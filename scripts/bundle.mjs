@@ -15,6 +15,7 @@
  * package-root lookup in src/core/paths.ts finds experiments/ and the sandbox files unchanged.
  */
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,16 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist', 'bundle');
+
+// age-encryption goes inside the bundle; a node_modules installed before it was a dependency
+// (npm ci not re-run) leaves it outside, so the build still works there
+let ageExternal = [];
+try {
+  createRequire(import.meta.url).resolve('age-encryption');
+} catch {
+  ageExternal = ['age-encryption'];
+  console.warn('bundle: age-encryption is not installed (run npm ci); sops-encrypted values will not decrypt');
+}
 
 // a new bundle never meets an old code cache
 fs.rmSync(OUT, { recursive: true, force: true });
@@ -37,7 +48,7 @@ await esbuild.build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@kubernetes/client-node'],
+  external: ['@kubernetes/client-node', ...ageExternal],
   // import() of Node's built-ins becomes require(): code compiled with vm.Script has no module loader
   supported: { 'dynamic-import': false },
   // src/core/paths.ts finds the package root from its own location

@@ -2,11 +2,11 @@
  * The command line. The only module that reads argv and sets the exit code; everything it runs
  * throws PandaError on failure, which the one handler at the bottom turns into a message and code.
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, formatError, PandaError } from '../core/errors.js';
 import { toYamlStream } from '../core/yaml.js';
 import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
-import { err, out, warnIgnored, warnMissing, warnNotices, warnPlaceholders } from './output.js';
+import { err, out, warnIgnored, warnMissing, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
 const VERSION = '0.1.0';
@@ -18,7 +18,12 @@ function act<A extends unknown[]>(fn: (...a: A) => Promise<number | void>): (...
     if (typeof code === 'number') commandExit = code;
   };
 }
-const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter(Boolean)];
+/** A comma-separated list; an empty item (`-c ""`, `-c ,`, `-c a,`) is an error, never "everything". */
+const list = (v: string, prev: string[] = []) => {
+  const items = v.split(',').map((s) => s.trim());
+  if (items.some((s) => !s)) throw new InvalidArgumentError(`${JSON.stringify(v)} has an empty item, which selects nothing; name components (e.g. panda,harvester) or leave the option out to process all`);
+  return [...prev, ...items];
+};
 const many = (v: string, prev: string[] = []) => [...prev, v];
 
 interface ValuesFlags {
@@ -55,7 +60,9 @@ function clusterOptions(cmd: Command): Command {
   return cmd
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
-    .option('-n, --namespace <ns>', 'namespace (default: the context\'s namespace, else "default")');
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s namespace, else "default"); it must exist')
+    .option('--request-timeout <duration>', 'give up on one API request after this long (like kubectl; e.g. 30s, 2m)', '30s')
+    .option('--connect-timeout <duration>', 'give up connecting (TCP and TLS) to the API server after this long', '10s');
 }
 
 function toRenderOptions(f: ValuesFlags): RenderOptions {
@@ -82,7 +89,9 @@ export function buildProgram(): Command {
       'after',
       `
 Exit codes: 0 success; 1 diff found changes, or a component did not become ready;
-2 invalid input (nothing applied); 3 cluster unreachable or request refused; 130 interrupted.`,
+2 invalid input (nothing applied); 3 cluster unreachable or request refused;
+4 not installed (status, uninstall); 5 the stack is locked by another install or uninstall;
+130 interrupted.`,
     );
 
   // sops-encrypted values files are decrypted once, before any command reads its values
@@ -100,16 +109,18 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--no-wait', 'apply in tier order without waiting for readiness')
     .option('--prune-data', 'when pruning objects no longer rendered, also delete PVCs and PVs')
     .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
+    .option('--show-secrets', 'with -t: print Secret values (redacted otherwise)')
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
       const opts = toRenderOptions(flags);
       if (flags.template) {
-        const { renderFromOptions } = await import('../render/inputs.js');
-        const r = renderFromOptions({ ...opts, namespace: String(flags.namespace ?? 'default') });
-        const text = toYamlStream(r.objects);
+        const { renderStackFor } = await import('../ops/inputs.js');
+        const r = renderStackFor({ ...opts, namespace: String(flags.namespace ?? 'default') });
+        const text = toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects));
         warnIgnored(r.ignored);
-        warnPlaceholders(r.placeholders);
         warnMissing(r.missing);
+        warnPlaceholders(r.placeholders);
         out(text);
         return;
       }
@@ -143,7 +154,8 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--secrets-values <file>', 'secrets values file, to read the affix from')
     .option('-c, --enable <list>', 'components to remove (default: all)', list)
     .option('--purge', 'also delete PVCs and PVs (data is lost)')
-    .option('--timeout <duration>', 'how long to wait for deletion', '5m')
+    .option('--timeout <duration>', 'how long to wait for each component to be gone', '5m')
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: Record<string, unknown>) => {
       const { uninstallCommand } = await import('./commands.js');
@@ -153,34 +165,26 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
 
   const secrets = new Command('secrets').description('the Secrets every component reads: installed once, on their own lifecycle');
   const secretsFlags = (c: Command) =>
-    valuesOptions(c, false)
-      .option('--secrets-dir <dir>', 'secrets files directory in upstream\'s secrets/files/ layout: panda_certs/, iam_conf/, ... (default: files/ beside the secrets values, else built-in)')
-      .option('--iam-key <file>', 'IAM token-signing key: a JWK set, or a PEM RSA private key the keystore is derived from (default: iam_conf/iam-keystore.jwks, else the installed key, else a new one)');
-  const secretsOpts = (flags: ValuesFlags & Record<string, unknown>): SecretsOptions => ({
-    ...toRenderOptions(flags),
-    ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}),
-    ...(flags.iamKey ? { iamKey: String(flags.iamKey) } : {}),
-  });
+    valuesOptions(c, false).option('--secrets-dir <dir>', 'secrets files directory: panda_certs/, harvester_certs/, idds_certs/, iam_conf/ (default: files/ beside the secrets values, else built-in)');
   secrets.addCommand(
     clusterOptions(secretsFlags(new Command('install')))
       .description('install or update the Secrets (with -t: print them, values redacted unless --show-secrets)')
-      .option('-t, --template', 'print the Secrets as YAML and touch no cluster; an IAM key you did not give is shown as generated at install, so the same inputs print the same document')
+      .option('-t, --template', 'print the Secrets as YAML and touch no cluster')
       .option('--show-secrets', 'print secret values in template mode')
       .option('--allow-placeholders', 'install even though secrets values still hold FIXME placeholders')
       .option('--no-rollout', 'do not restart the workloads that read a changed Secret (they read it when they next restart)')
       .option('--timeout <duration>', 'how long to wait for each tier of restarted workloads to become ready', '10m')
       .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
-        const opts = secretsOpts(flags);
+        const opts: SecretsOptions = { ...toRenderOptions(flags), ...(flags.secretsDir ? { secretsDir: String(flags.secretsDir) } : {}) };
         if (flags.template) {
           const { renderSecretsFromOptions } = await import('../render/inputs.js');
-          const r = renderSecretsFromOptions(opts);
-          warnNotices(r.notices);
+          const r = renderSecretsFromOptions(flags.showSecrets ? opts : { ...opts, keystore: '(generated when installed)' });
           out(toYamlStream(flags.showSecrets ? r.objects : redactSecrets(r.objects)));
           return;
         }
         const { secretsInstallCommand } = await import('./commands.js');
-        return secretsInstallCommand(opts, flags);
+        return secretsInstallCommand(toRenderOptions(flags), flags);
       })),
   );
   secrets.addCommand(
@@ -188,7 +192,7 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       .description('show what secrets install would change (values never printed); exit 1 when something would')
       .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
         const { secretsDiffCommand } = await import('./commands.js');
-        return secretsDiffCommand(secretsOpts(flags), flags);
+        return secretsDiffCommand(toRenderOptions(flags), flags);
       })),
   );
   secrets.addCommand(
@@ -221,6 +225,13 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
   return program;
 }
 
+/** Every command and subcommand: parse errors reach the handler below (exit 2), output goes through our writers. */
+function strict(cmd: Command): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeErr: (s) => err(s), writeOut: (s) => out(s) });
+  for (const c of cmd.commands) strict(c);
+}
+
 /** The one top-level handler: runs the command, maps failures to messages and exit codes. */
 export async function main(argv: readonly string[]): Promise<number> {
   // a reader that stops early (`| head`) is not an error
@@ -229,8 +240,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   });
   const program = buildProgram();
-  program.exitOverride();
-  program.configureOutput({ writeErr: (s) => err(s), writeOut: (s) => out(s) });
+  strict(program);
+  // Ctrl-C in a command without its own handling (install and uninstall stop cleanly): quit now
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (process.listenerCount(sig) > 1) return;
+    err('\ninterrupted\n');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     commandExit = ExitCode.ok;
     await program.parseAsync(argv as string[], { from: 'user' });

@@ -2,7 +2,7 @@
  * Progress of an install: on a TTY a live view per component (state and elapsed time, redrawn in
  * place); otherwise plain timestamped lines. Both on stderr, so stdout stays for results.
  */
-import type { NodeState, ProgressEvent } from '../cluster/execute.js';
+import type { NodeState, ProgressEvent } from '../ops/execute.js';
 
 interface Row {
   component: string;
@@ -38,7 +38,12 @@ function componentState(states: NodeState[]): NodeState {
 }
 
 /** `components`: each component with the ids of its plan nodes. */
-export function createProgress(components: readonly { name: string; nodes: readonly string[] }[], opts: { tty: boolean; write: (s: string) => void; now: () => number }): ProgressView {
+/** `labels`: words for states (uninstall: "deleting", "gone"). */
+export function createProgress(
+  components: readonly { name: string; nodes: readonly string[] }[],
+  opts: { tty: boolean; write: (s: string) => void; now: () => number; labels?: Partial<Record<NodeState, string>> },
+): ProgressView {
+  const label = (s: NodeState) => opts.labels?.[s] ?? s;
   const start = opts.now();
   const nodes = new Map<string, { component: string; state: NodeState }>();
   for (const c of components) for (const n of c.nodes) nodes.set(n, { component: c.name, state: 'pending' });
@@ -51,7 +56,7 @@ export function createProgress(components: readonly { name: string; nodes: reado
   const draw = () => {
     const lines = [...rows.values()].map((r) => {
       const detail = r.detail ? `  ${r.detail}` : '';
-      return `${SYMBOL[r.state] ?? ' '} ${r.component.padEnd(10)} ${r.state.padEnd(11)} ${elapsed(r).padStart(7)}  ${r.applied ? `${r.applied} applied` : ''}${detail}`.slice(0, (process.stderr.columns || 120) - 1);
+      return `${SYMBOL[r.state] ?? ' '} ${r.component.padEnd(10)} ${label(r.state).padEnd(11)} ${elapsed(r).padStart(7)}  ${r.applied ? `${r.applied} applied` : ''}${detail}`.slice(0, (process.stderr.columns || 120) - 1);
     });
     let s = drawn ? `\x1b[${drawn}A` : '';
     s += lines.map((l) => `\x1b[2K${l}\n`).join('');
@@ -63,6 +68,7 @@ export function createProgress(components: readonly { name: string; nodes: reado
   const stamp = (at: number) => new Date(at).toISOString().slice(11, 23);
   return {
     onEvent(e) {
+      if (e.type === 'deleted') return;
       if (e.type === 'pruned') {
         if (!opts.tty) opts.write(`${stamp(e.at)} pruned ${e.object}\n`);
         return;
@@ -82,7 +88,7 @@ export function createProgress(components: readonly { name: string; nodes: reado
       if (e.detail) row.detail = e.detail;
       if (row.state === 'ready') delete row.detail;
       if (!opts.tty && (before !== row.state || e.state === 'failed' || e.state === 'blocked')) {
-        opts.write(`${stamp(e.at)} ${row.component.padEnd(10)} ${row.state}${row.state === 'ready' && row.started !== undefined ? ` in ${elapsed(row)}` : ''}${e.detail && row.state !== 'ready' ? `: ${e.detail}` : ''}\n`);
+        opts.write(`${stamp(e.at)} ${row.component.padEnd(10)} ${label(row.state)}${row.state === 'ready' && row.started !== undefined ? ` in ${elapsed(row)}` : ''}${e.detail && row.state !== 'ready' ? `: ${e.detail}` : ''}\n`);
       }
     },
     stop() {

@@ -3,7 +3,7 @@
  * Used to prune objects we no longer render, for status and for uninstall.
  */
 import { LABEL, MANAGED_BY } from '../core/k8s.js';
-import type { ObjectRef } from '../plan/plan.js';
+import type { ObjectRef } from '../core/objects.js';
 import type { Kube } from './kube.js';
 import type { Live } from './readiness.js';
 

@@ -10,7 +10,7 @@ import { owner, type K8sObject, type Part } from '../core/k8s.js';
 import type { Affix, Names } from '../core/names.js';
 import type { Issue } from '../core/errors.js';
 import type { SecretRef } from '../secrets/refs.js';
-import type { PayloadSource } from '../render/sandbox.js';
+import type { PayloadSource } from '../core/files.js';
 import { globalSchema } from '../values/common.js';
 
 /** One sub-component instance while rendering: labels, object names, and the Secrets it may read. */
@@ -30,6 +30,8 @@ export interface RenderContext {
   sandbox(set: string): FileSet;
   /** A declared sub-component, with the name overrides of its values. */
   part(sub: string, v?: { nameOverride?: string; fullnameOverride?: string }): ComponentPart;
+  /** `global.deploymentName` (upstream's bin/install passes the release name); empty when unset. */
+  deploymentName: string;
   /** Namespace the stack is installed in (`default` in template mode unless `-n` is given). */
   namespace: string;
   /** `global.existingTlsSecret`: a `kubernetes.io/tls` Secret that replaces the component's own certificates. */
@@ -80,13 +82,14 @@ export function renderContext(
   names: Names,
   secretPrefix: string,
   sandbox: (set: string) => FileSet,
-  extra: { namespace?: string; existingTlsSecret?: string; missingPayload?: (i: Issue) => void } = {},
+  extra: { namespace?: string; existingTlsSecret?: string; missingPayload?: (i: Issue) => void; deploymentName?: string } = {},
 ): RenderContext {
   return {
     affix: names.affix,
     names,
     secretPrefix,
     sandbox,
+    deploymentName: extra.deploymentName ?? '',
     namespace: extra.namespace ?? 'default',
     existingTlsSecret: extra.existingTlsSecret ?? '',
     missingPayload: extra.missingPayload ?? (() => {}),

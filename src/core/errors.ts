@@ -13,6 +13,10 @@ export const ExitCode = {
   invalidInput: 2,
   /** The cluster could not be reached or refused a request. */
   cluster: 3,
+  /** `status`, `uninstall`: nothing of the stack is installed in the namespace. */
+  notInstalled: 4,
+  /** Another install or uninstall of the same stack holds its lock. */
+  locked: 5,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 } as const;

@@ -3,6 +3,12 @@
 /** Files of one sandbox set (`<component>/sandbox/<set>/`) or secrets folder, keyed by base name. */
 export type FileSet = ReadonlyMap<string, Uint8Array>;
 
+/** Where an upstream checkout (`--from`) keeps a payload set: a folder, and which of its files belong to the set. */
+export interface PayloadSource {
+  checkout: string;
+  pattern?: RegExp;
+}
+
 /** The files in name order (stable output whatever order the directory listed them in). */
 export function sortedFiles(files: FileSet): [string, Uint8Array][] {
   return [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

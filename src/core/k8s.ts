@@ -4,6 +4,7 @@
  * pods and mounts: pod.ts). Components describe *what* they deploy; these functions know *how*
  * such objects look. Everything returns fresh plain objects (no shared references).
  */
+import { PandaError } from './errors.js';
 import type { V1ConfigMap, V1Ingress, V1Secret, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { base64Files, type FileSet } from './files.js';
 import type { SubNames } from './names.js';
@@ -182,3 +183,27 @@ export function proxyEnv(p: ProxyOptions, defaultNoProxy: string): Record<string
   return env;
 }
 
+/**
+ * The API server refuses ConfigMaps above 1 MiB of data (and objects above etcd's ~1.5 MiB
+ * request limit). Checked at render so a big sandbox or queue configuration fails naming the
+ * ConfigMap, not halfway through an install.
+ */
+export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+export function configMapBytes(cm: K8sObject): number {
+  let n = 0;
+  for (const section of ['data', 'binaryData'] as const) {
+    for (const [k, v] of Object.entries((cm as { data?: Record<string, string>; binaryData?: Record<string, string> })[section] ?? {})) n += k.length + Buffer.byteLength(v);
+  }
+  return n;
+}
+export function checkConfigMapSize(cm: K8sObject, max = MAX_CONFIGMAP_BYTES): void {
+  const n = configMapBytes(cm);
+  if (n > max)
+    throw new PandaError('a ConfigMap is too large for the API server', [
+      {
+        where: `ConfigMap/${cm.metadata.name}`,
+        message: `holds ${(n / 1048576).toFixed(2)} MiB; Kubernetes accepts at most ${(max / 1048576).toFixed(2)} MiB of ConfigMap data`,
+        fix: 'leave large or unused files out of the sandbox set (--sandbox-dir), or ship them in the image or on a volume',
+      },
+    ]);
+}

@@ -140,16 +140,16 @@ export class SubNames {
   get volume(): string {
     return this.fullname;
   }
-  /** A further claim of this sub-component: `<fullname>-<role>` (e.g. iam-db's backup `special-data`). */
-  claimFor(role: string): string {
-    return `${this.fullname}-${role}`;
-  }
   /** A ConfigMap of this sub-component: `<fullname>-<role>`. */
   configMap(role: string): string {
     return `${this.fullname}-${role}`;
   }
   /** A Secret this sub-component renders itself (not one of the secrets lifecycle): `<fullname>-<role>`. */
   secret(role: string): string {
+    return `${this.fullname}-${role}`;
+  }
+  /** A further claim (and its PersistentVolume) of this sub-component: `<fullname>-<role>` (harvester's `-wdirs`, iam-db's backup `special-data`). */
+  claimFor(role: string): string {
     return `${this.fullname}-${role}`;
   }
   /** A pod volume: `<fullname>-<role>`. */

@@ -23,6 +23,9 @@ export function refOf(o: K8sObject, namespace: string): ObjectRef {
 
 export const refKey = (r: ObjectRef) => `${r.kind}/${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
 
+/** `Kind/name` of a reference or an object, for messages. */
+export const refName = (r: { kind: string; name: string } | K8sObject) => `${r.kind}/${'metadata' in r ? r.metadata.name : r.name}`;
+
 /** A copy of the object placed in the namespace (cluster-scoped kinds unchanged). */
 export function inNamespace(o: K8sObject, namespace: string): K8sObject {
   const c = structuredClone(o);

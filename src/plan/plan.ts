@@ -10,8 +10,6 @@
 import { registry, type ComponentName } from '../components/registry.js';
 import { LABEL, type K8sObject } from '../core/k8s.js';
 import { inNamespace, refOf, type ObjectRef } from '../core/objects.js';
-// the object facts moved to core; re-exported for the modules that still import them from here
-export { CLUSTER_SCOPED, inNamespace, refKey, refOf, type ObjectRef } from '../core/objects.js';
 import type { RenderedStack } from '../render/stack.js';
 
 export type Phase = 'config' | 'workload';
@@ -26,8 +24,12 @@ export interface PlanNode {
   deps: string[];
   /** Objects this node applies, in order, with the namespace set. */
   apply: K8sObject[];
-  /** Objects that must be ready for this node to be ready (empty for a config node). */
+  /** Objects this node deletes, in order (uninstall). */
+  delete?: ObjectRef[];
+  /** Objects that must be ready (or gone, see {@link until}) for this node to be done; empty for a config node. */
   await: ObjectRef[];
+  /** What the node waits for: its awaited objects ready (install, the default) or gone (uninstall). */
+  until?: 'ready' | 'gone';
 }
 
 export interface Plan {
@@ -39,11 +41,31 @@ export interface Plan {
   waves: string[][];
 }
 
+/**
+ * Objects as we apply them: a workload an autoscaler scales is applied without `spec.replicas`,
+ * so that we never own that field and never fight the HorizontalPodAutoscaler over it.
+ */
+export function forApply(objects: readonly K8sObject[]): K8sObject[] {
+  const scaled = new Set(
+    objects.filter((o) => o.kind === 'HorizontalPodAutoscaler').map((o) => {
+      const t = (o.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
+      return `${t?.kind}/${t?.name}`;
+    }),
+  );
+  return objects.map((o) => {
+    if (!scaled.has(`${o.kind}/${o.metadata.name}`) || (o.spec as { replicas?: unknown } | undefined)?.replicas === undefined) return o;
+    const c = structuredClone(o) as K8sObject & { spec: { replicas?: number } };
+    delete c.spec.replicas;
+    return c;
+  });
+}
+
 export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: string): Plan {
   const nodes: PlanNode[] = [];
   const present = new Set(stack.components.map((c) => c.name));
   const subNodes = new Map<ComponentName, string[]>();
-  for (const c of stack.components) {
+  for (const rc of stack.components) {
+    const c = { ...rc, objects: forApply(rc.objects) };
     const comp = registry.must(c.name);
     const ids = c.subs.map((s) => `${c.name}/${s}`);
     subNodes.set(c.name, ids);
@@ -76,6 +98,36 @@ export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: s
     components: stack.components.map((c) => ({ name: c.name, release: c.release, subs: c.subs })),
     nodes,
     waves: waves(nodes),
+  };
+}
+
+/** One component instance's objects on the cluster, in the order they are to be deleted. */
+export interface InstalledComponent {
+  name: ComponentName;
+  release: string;
+  objects: { ref: ObjectRef; data: boolean }[];
+}
+
+/**
+ * The uninstall plan: one node per component deletes its objects and waits until they are gone.
+ * A component goes only after every component that depends on it is gone (reverse tier order);
+ * independent components go in parallel. Data (PVCs, PVs) is kept unless `purge`.
+ */
+export function buildUninstallPlan(installed: readonly InstalledComponent[], namespace: string, purge: boolean): Plan & { kept: ObjectRef[] } {
+  const present = new Set(installed.map((c) => c.name));
+  const kept: ObjectRef[] = [];
+  const nodes: PlanNode[] = installed.map((c) => {
+    const gone = c.objects.filter((o) => purge || !o.data).map((o) => o.ref);
+    kept.push(...c.objects.filter((o) => !purge && o.data).map((o) => o.ref));
+    const dependents = installed.filter((d) => d.name !== c.name && registry.needs(d.name).includes(c.name) && present.has(d.name)).map((d) => d.name);
+    return { id: c.name, component: c.name, deps: dependents, apply: [], delete: gone, await: gone, until: 'gone' as const };
+  });
+  return {
+    namespace,
+    components: installed.map((c) => ({ name: c.name, release: c.release, subs: [] })),
+    nodes,
+    waves: waves(nodes),
+    kept,
   };
 }
 

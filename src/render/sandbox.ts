@@ -1,13 +1,9 @@
 /** Reading sandbox file sets: built-in files, overlaid by operators' own (`--sandbox-dir`). */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { FileSet } from '../core/files.js';
+import type { FileSet, PayloadSource } from '../core/files.js';
 
-/** Where an upstream checkout (`--from`) keeps a payload set: a folder, and which of its files belong to the set. */
-export interface PayloadSource {
-  checkout: string;
-  pattern?: RegExp;
-}
+export type { PayloadSource };
 import { PandaError } from '../core/errors.js';
 import { componentSandboxDir } from '../core/paths.js';
 

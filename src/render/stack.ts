@@ -161,6 +161,7 @@ export function renderStack(input: StackInput): RenderedStack {
     const ctx = renderContext(comp, names, secretPrefix, (set) => sets.get(set) ?? EMPTY, {
       namespace: input.namespace ?? 'default',
       existingTlsSecret: values.global.existingTlsSecret,
+      deploymentName: values.global.deploymentName,
       missingPayload: (i) => missing.push(i),
     });
     const objects = (comp.render as (v: unknown, ctx: unknown) => K8sObject[])(values[c], ctx);

@@ -51,6 +51,15 @@ export function renderFromCheckout(
   });
 }
 
+/** `--set`s that turn on the PanDA server's Envoy Gateway (with a client CA) and the node-recovery job. */
+export const PANDA_GATEWAY_SETS = [
+  'panda.server.hostName=panda.example.org',
+  'panda.server.gateway.enabled=true',
+  'panda.server.gateway.className=eg',
+  'panda.server.gateway.clientCAs=-----BEGIN CERTIFICATE-----',
+  'panda.nodeRecovery.enabled=true',
+];
+
 /** Render like `install -t` does. */
 export function renderTemplate(opts: RenderOptions = {}): K8sObject[] {
   return renderFromOptions({ affix: 'test-', ...opts }).objects;

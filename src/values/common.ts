@@ -194,12 +194,40 @@ export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number;
 export const globalSchema = z
   .strictObject({
     secret: str('Prefix of the Secret names installed by `panda-k8s secrets install`; every component references its Secrets by it.', DEFAULT_SECRET_PREFIX),
+    deploymentName: str(
+      'Accepted for compatibility: upstream\'s bin/install passes the release name. Harvester uses it as HARVESTER_ID and its Route path; empty means the release name. Database host and Service names always come from the stack\'s names.',
+      '',
+    ),
     existingTlsSecret: str(
       'An existing `kubernetes.io/tls` Secret (tls.crt, tls.key) to use instead of the certificates the secrets lifecycle installs (mounted as hostcert.pem, hostkey.pem and chain.pem; the TLS Secret of Ingresses and Gateways).',
       '',
     ),
   })
   .prefault({});
+
+/**
+ * The nginx Ingress annotations upstream's HEAD charts share for an HTTPS backend: TLS ends at the
+ * controller and is re-encrypted to the pod, the client certificate is passed on, and long
+ * timeouts and large bodies are allowed. Each chart adds its own on top.
+ */
+export function nginxHttpsBackendAnnotations(o: { verifyClient: 'optional' | 'optional_no_ca'; verifyDepth?: string; bodySize: string }): Record<string, string> {
+  return {
+    'kubernetes.io/ingress.class': 'nginx',
+    'spec.ingressClassName': 'nginx',
+    'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+    'nginx.ingress.kubernetes.io/secure-backends': 'true',
+    'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+    'nginx.ingress.kubernetes.io/auth-tls-pass-certificate-to-upstream': 'true',
+    'nginx.ingress.kubernetes.io/auth-tls-verify-client': o.verifyClient,
+    ...(o.verifyDepth ? { 'nginx.ingress.kubernetes.io/auth-tls-verify-depth': o.verifyDepth } : {}),
+    'nginx.ingress.kubernetes.io/proxy-connect-timeout': '10',
+    'nginx.ingress.kubernetes.io/proxy-send-timeout': '360',
+    'nginx.ingress.kubernetes.io/proxy-read-timeout': '360',
+    'nginx.ingress.kubernetes.io/proxy-body-size': o.bodySize,
+    'nginx.ingress.kubernetes.io/client-body-buffer-size': o.bodySize,
+    'nginx.ingress.kubernetes.io/client_max_body_size': o.bodySize,
+  };
+}
 
 export const ingressHostSchema = z.strictObject({
   domain: z.string().default('').describe('Domain appended to the object name when no hostOverride is given.'),

@@ -7,8 +7,14 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { connect, type Kube } from '../../src/cluster/kube.js';
-import type { ProgressEvent } from '../../src/cluster/execute.js';
-import { installCommand, secretsInstallCommand, type InstallReport } from '../../src/cli/commands.js';
+import type { PandaError } from '../../src/core/errors.js';
+import type { K8sObject } from '../../src/core/k8s.js';
+import { inNamespace } from '../../src/core/objects.js';
+import { parseDuration, realClock } from '../../src/cluster/clock.js';
+import type { ProgressEvent } from '../../src/ops/execute.js';
+import { readSecrets, renderStackFor } from '../../src/ops/inputs.js';
+import { install as installStack, type InstallReport } from '../../src/ops/install.js';
+import { secretsInstall } from '../../src/ops/secrets.js';
 import type { RenderOptions } from '../../src/render/inputs.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
 import type { Live } from '../../src/cluster/readiness.js';
@@ -61,7 +67,7 @@ export async function ensureRouteCrd(): Promise<void> {
  * StorageClass, `create: false`): one hostPath PV per claim, pre-bound to it.
  */
 export async function provideVolumes(kube: Kube, opts: RenderOptions): Promise<void> {
-  const { objects } = renderFromOptions(opts);
+  const { objects } = renderFromOptions({ namespace: kube.namespace, ...opts });
   const pvs = new Set(objects.filter((o) => o.kind === 'PersistentVolume').map((o) => o.metadata.name));
   for (const c of objects.filter((o) => o.kind === 'PersistentVolumeClaim')) {
     if (pvs.has(c.metadata.name)) continue;
@@ -92,24 +98,26 @@ export async function cleanupVolumes(ns: string, releases?: string): Promise<voi
 }
 
 export async function installSecrets(kube: Kube, extra: Partial<RenderOptions> = {}): Promise<number> {
-  return secretsInstallCommand({ secretsValues: SECRETS_VALUES, ...extra }, {}, { kube, quiet: true });
+  await secretsInstall(kube, readSecrets({ secretsValues: SECRETS_VALUES, ...extra }));
+  return 0;
 }
 
 export interface Recorded {
   code: number;
   events: ProgressEvent[];
-  report?: InstallReport;
+  report: InstallReport;
 }
 
-export async function install(kube: Kube, opts: RenderOptions, flags: Record<string, unknown> = {}): Promise<Recorded> {
+/** Install through ops (placeholders allowed, 120 s per component); `code` as the CLI would exit. */
+export async function install(kube: Kube, opts: RenderOptions, flags: { timeout?: string; signal?: AbortSignal } = {}): Promise<Recorded> {
   const events: ProgressEvent[] = [];
-  let report: InstallReport | undefined;
-  const code = await installCommand(
-    { secretsValues: SECRETS_VALUES, ...opts },
-    { allowPlaceholders: true, timeout: '120s', ...flags },
-    { kube, quiet: true, onEvent: (e) => events.push(e), onReport: (r) => (report = r), signal: new AbortController().signal },
-  );
-  return { code, events, ...(report ? { report } : {}) };
+  const report = await installStack(kube, renderStackFor({ secretsValues: SECRETS_VALUES, namespace: kube.namespace, ...opts }), {
+    timeoutMs: parseDuration(flags.timeout ?? '120s')!,
+    clock: realClock,
+    onEvent: (e) => events.push(e),
+    ...(flags.signal ? { signal: flags.signal } : {}),
+  });
+  return { code: report.interrupted ? 130 : report.errors.length ? 1 : 0, events, report };
 }
 
 export async function list(kube: Kube, apiVersion: string, kind: string, labelSelector = 'app.kubernetes.io/managed-by=panda-k8s'): Promise<Live[]> {
@@ -117,3 +125,16 @@ export async function list(kube: Kube, apiVersion: string, kind: string, labelSe
 }
 
 export const names = (objs: readonly Live[]) => objs.map((o) => o.metadata.name).sort();
+
+/** Objects the API server's dry run refuses, with its message. */
+export async function dryRunRefusals(kube: Kube, objects: readonly K8sObject[]): Promise<string[]> {
+  const refused: string[] = [];
+  for (const o of objects) {
+    try {
+      await kube.apply(inNamespace(o, kube.namespace), { dryRun: true });
+    } catch (e) {
+      refused.push(`${o.kind}/${o.metadata.name}: ${(e as PandaError).issues?.[0]?.message ?? e}`);
+    }
+  }
+  return refused;
+}

@@ -4,7 +4,12 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffCommand, statusRows, uninstallCommand } from '../../src/cli/commands.js';
+import { realClock } from '../../src/cluster/clock.js';
+import { resolveAffix } from '../../src/core/names.js';
+import { diff, hasChanges } from '../../src/ops/diff.js';
+import { renderStackFor } from '../../src/ops/inputs.js';
+import { status } from '../../src/ops/status.js';
+import { uninstall } from '../../src/ops/uninstall.js';
 import { registry } from '../../src/components/registry.js';
 import { PandaError } from '../../src/core/errors.js';
 import type { Kube } from '../../src/cluster/kube.js';
@@ -76,7 +81,7 @@ describe.each([
     // at most two writes per object (one apply; pruning aside)
     expect(first.report!.writes).toBeLessThanOrEqual(2 * (first.report!.created + first.report!.changed + first.report!.unchanged));
     await assertTierOrder(kube, first);
-    const rows = await statusRows(kube, affix);
+    const rows = (await status(kube, { affix: resolveAffix(affix, undefined), now: Date.now() })).workloads;
     expect(rows.length).toBeGreaterThan(8);
     expect(rows.filter((r) => r.problem)).toEqual([]);
   });
@@ -86,7 +91,7 @@ describe.each([
     expect(again.code).toBe(0);
     expect(again.report!.created + again.report!.changed + again.report!.pruned.length).toBe(0);
     expect(again.report!.unchanged).toBe(first.report!.created);
-    expect(await diffCommand({ ...opts, secretsValues: undefined }, {}, { kube, quiet: true })).toBe(0);
+    expect((await diff(kube, renderStackFor({ ...opts, namespace: ns }))).changes).toEqual([]);
   });
 });
 
@@ -114,7 +119,10 @@ describe('upgrade, prune, uninstall', () => {
   });
 
   it('diff reports a changed value and exits 1', async () => {
-    expect(await diffCommand({ affix, enable: ['msgsvc', 'iam', 'panda'], sets: ['panda.server.replicaCount=2'] }, {}, { kube, quiet: true })).toBe(1);
+    const r = await diff(kube, renderStackFor({ affix, namespace: ns, enable: ['msgsvc', 'iam', 'panda'], sets: ['panda.server.replicaCount=2'] }));
+    expect(hasChanges(r)).toBe(true);
+    expect(r.changes.map((c) => [c.object, c.action])).toEqual([[`StatefulSet/${affix}panda-server`, 'update']]);
+    expect(r.changes[0]!.diff!.join('\n')).toMatch(/^- +replicas: 1\n\+ +replicas: 2$/m);
   });
 
   it('disabling a sub-component prunes exactly its objects and keeps its data', async () => {
@@ -130,7 +138,9 @@ describe('upgrade, prune, uninstall', () => {
   });
 
   it('uninstall removes workloads in reverse order, keeps PVCs, PVs and the secrets', async () => {
-    expect(await uninstallCommand({ affix }, { kube, quiet: true })).toBe(0);
+    const r = await uninstall(kube, { affix: resolveAffix(affix, undefined), timeoutMs: 60_000, clock: realClock });
+    expect(r.errors).toEqual([]);
+    expect(r.components.map((c) => [c.name, c.state])).toEqual([['msgsvc', 'ready'], ['iam', 'ready'], ['panda', 'ready']]);
     expect(await list(kube, 'apps/v1', 'Deployment')).toEqual([]);
     expect(await list(kube, 'v1', 'ConfigMap')).toEqual([]);
     expect(names(await list(kube, 'v1', 'PersistentVolumeClaim'))).toEqual(['iam-main', 'iam-mariadb', 'msgsvc-activemq', 'panda-jedi', 'panda-postgres', 'panda-server'].map((n) => affix + n));
@@ -198,7 +208,7 @@ describe('server-side dry run accepts every rendered object', () => {
     if (exp === 'sphenix') await ensureRouteCrd();
     const { renderFromOptions } = await import('../../src/render/inputs.js');
     const { renderSecretsFromOptions } = await import('../../src/render/inputs.js');
-    const { inNamespace } = await import('../../src/plan/plan.js');
+    const { inNamespace } = await import('../../src/core/objects.js');
     const objs = [
       ...renderSecretsFromOptions({ affix: affixFor('d'), keystore: '{"keys":[]}' }).objects,
       ...renderFromOptions({ affix: affixFor('d'), ...(exp ? { experiment: exp } : {}) }).objects,

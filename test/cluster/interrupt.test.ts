@@ -24,7 +24,7 @@ describe('interrupt', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     // interrupt once the PanDA server is applied and being waited for
     for (let i = 0; ; i++) {
-      if (await t.kube.get({ apiVersion: 'apps/v1', kind: 'Deployment', name: `${affix}panda-server`, namespace: ns })) break;
+      if (await t.kube.get({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: `${affix}panda-server`, namespace: ns })) break;
       if (i > 600) throw new Error(`the PanDA server was never applied:\n${stderr}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -33,7 +33,7 @@ describe('interrupt', () => {
     expect(await exited).toBe(130);
     expect(stderr).toMatch(/interrupted/);
     // what was applied stays
-    expect((await list(t.kube, 'apps/v1', 'Deployment')).map((d) => d.metadata.name)).toContain(`${affix}panda-server`);
+    expect((await list(t.kube, 'apps/v1', 'StatefulSet')).map((d) => d.metadata.name)).toContain(`${affix}panda-server`);
 
     const r = await install(t.kube, { affix, enable: ['msgsvc', 'iam', 'panda'] });
     expect(r.code).toBe(0);

@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretsDiffCommand, secretsInstallCommand } from '../../src/cli/commands.js';
+import { hasChanges } from '../../src/ops/diff.js';
+import { readSecrets } from '../../src/ops/inputs.js';
+import { secretsDiff, secretsInstall } from '../../src/ops/secrets.js';
+import { realClock } from '../../src/cluster/clock.js';
 import type { Kube } from '../../src/cluster/kube.js';
 import { CONFIG_DIGEST, SECRETS_DIGEST } from '../../src/render/digests.js';
 import { affixFor, cleanupVolumes, install, installSecrets, list, namespace, provideVolumes, SECRETS_VALUES } from './helpers.js';
@@ -75,7 +78,7 @@ describe('config changes roll exactly their consumers', () => {
     process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
     let diffCode: number;
     try {
-      diffCode = await secretsDiffCommand({ secretsValues: rotated, affix }, {}, { kube });
+      diffCode = (hasChanges(await secretsDiff(kube, readSecrets({ secretsValues: rotated, affix }))) ? 1 : 0);
     } finally {
       process.stdout.write = write;
     }
@@ -85,7 +88,7 @@ describe('config changes roll exactly their consumers', () => {
     expect(printed).toMatch(/which secrets install would restart/);
 
     const before = await templates(kube);
-    expect(await secretsInstallCommand({ secretsValues: rotated, affix }, flags, { kube, quiet: true })).toBe(0);
+    expect((await secretsInstall(kube, readSecrets({ secretsValues: rotated, affix }), { rollout: (flags as { rollout?: boolean }).rollout !== false, timeoutMs: 120_000, clock: realClock }), 0)).toBe(0);
     const after = await templates(kube);
     const changed = rolled(before, after);
     // the PanDA server and JEDI read the PanDA Secret; nothing of another component does
@@ -107,7 +110,7 @@ describe('config changes roll exactly their consumers', () => {
     const rotated = path.join(tmp, 'secrets2.yaml');
     fs.writeFileSync(rotated, fs.readFileSync(SECRETS_VALUES, 'utf8').replace('password: "12345"', 'password: "rotated-again"'));
     const before = await templates(kube);
-    expect(await secretsInstallCommand({ secretsValues: rotated, affix }, { rollout: false }, { kube, quiet: true })).toBe(0);
+    expect((await secretsInstall(kube, readSecrets({ secretsValues: rotated, affix }), { rollout: ({ rollout: false } as { rollout?: boolean }).rollout !== false, timeoutMs: 120_000, clock: realClock }), 0)).toBe(0);
     const mid = await templates(kube);
     expect(rolled(before, mid)).toEqual([]);
     expect((await install(kube, { affix, sets: ['harvester.harvester.httpProxy=http://squid.example:3128'] })).code).toBe(0);

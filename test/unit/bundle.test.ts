@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { toYamlStream } from '../../src/core/emit.js';
+import { redactSecrets } from '../../src/cli/redact.js';
 import { renderFromOptions, renderSecretsFromOptions } from '../../src/render/inputs.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,12 +27,14 @@ function cli(bin: string, args: string[]): string {
 }
 
 describe('bundled CLI', () => {
-  it.each(['lsst', 'sphenix'])('install -t -e %s prints what the sources render', (experiment) => {
-    expect(cli('panda-k8s.js', ['install', '-t', '-e', experiment])).toBe(toYamlStream(renderFromOptions({ experiment }).objects));
+  it.each(['lsst', 'sphenix'])('install -t -e %s prints what the sources render, Secret values redacted', (experiment) => {
+    const objects = renderFromOptions({ experiment }).objects;
+    expect(cli('panda-k8s.js', ['install', '-t', '-e', experiment])).toBe(toYamlStream(redactSecrets(objects)));
+    expect(cli('panda-k8s.js', ['install', '-t', '--show-secrets', '-e', experiment])).toBe(toYamlStream(objects));
   });
 
   it('bin/install -t prints the same', () => {
-    expect(cli('install', ['-t', '-a', '-dev'])).toBe(toYamlStream(renderFromOptions({ affix: '-dev' }).objects));
+    expect(cli('install', ['-t', '-a', '-dev'])).toBe(toYamlStream(redactSecrets(renderFromOptions({ affix: '-dev' }).objects)));
   });
 
   it('secrets install -t --show-secrets prints what the sources render, but for the generated key', () => {

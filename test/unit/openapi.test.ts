@@ -15,7 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { COMPONENTS } from '../../src/components/registry.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { renderSecretsFromOptions, type RenderOptions } from '../../src/render/inputs.js';
-import { renderFromCheckout, renderTemplate } from '../../src/render/testing.js';
+import { PANDA_GATEWAY_SETS, renderFromCheckout, renderTemplate } from '../../src/render/testing.js';
 
 // ---------------------------------------------------------------------------------------------
 // The validator
@@ -580,13 +580,7 @@ describe('option variants', () => {
   it('panda Gateway (envoy) and node recovery: valid objects, references resolve', async () => {
     const objects = renderTemplate({
       enable: ['panda'],
-      sets: [
-        'panda.server.hostName=panda.example.org',
-        'panda.server.gateway.enabled=true',
-        'panda.server.gateway.className=eg',
-        'panda.server.gateway.clientCAs=-----BEGIN CERTIFICATE-----',
-        'panda.nodeRecovery.enabled=true',
-      ],
+      sets: PANDA_GATEWAY_SETS,
     });
     expect(objects.filter((o) => CRD_KINDS.has(`${o.apiVersion}/${o.kind}`))).toHaveLength(4);
     expect(await validateAll(objects)).toEqual([]);
@@ -607,7 +601,7 @@ describe('option variants', () => {
   it('serviceAccount.create on every idds workload: valid ServiceAccounts the pods run under', async () => {
     const objects = renderTemplate({
       enable: ['idds'],
-      sets: ['idds.rest.serviceAccount.create=true', 'idds.daemon.serviceAccount.create=true', 'idds.rest.serviceAccount.annotations.example\\.org/role=rest'],
+      sets: ['idds.rest.serviceAccount.create=true', 'idds.postgres.serviceAccount.create=true', 'idds.rest.serviceAccount.annotations.example\\.org/role=rest'],
     });
     expect(objects.filter((o) => o.kind === 'ServiceAccount').length).toBeGreaterThanOrEqual(2);
     expect(await validateAll(objects)).toEqual([]);
@@ -668,8 +662,6 @@ describe('option variants', () => {
         'harvester.harvester.autoStart=false',
         'idds.rest.noRoot=true',
         'idds.rest.autoStart=false',
-        'idds.daemon.noRoot=true',
-        'idds.daemon.autoStart=false',
         'idds.postgres.noRoot=true',
         'bigmon.main.autoStart=false',
       ],
@@ -691,5 +683,17 @@ describe('option variants', () => {
     expect(ids(stack).filter((i) => !i.includes('-dev'))).toEqual([]);
     expect(await validateAll(objects)).toEqual([]);
     expect(referenceProblems(objects)).toEqual([]);
+  });
+});
+
+describe('HEAD experiments of idds and bigmon', () => {
+  const HEAD_EXPERIMENTS: Record<string, readonly string[]> = {
+    idds: ['atlas_testbed', 'cern', 'dev', 'doma-k8s', 'lsst', 'lsst-prod', 'sphenix'],
+    bigmon: ['atlas_testbed', 'cern', 'dev', 'lsst', 'lsst-prod', 'sphenix'],
+  };
+  it.each(Object.entries(HEAD_EXPERIMENTS).flatMap(([c, exps]) => exps.map((e) => [c, e] as const)))('%s, built-in %s: every object is valid', async (c, exp) => {
+    const objects = renderTemplate({ experiment: exp, enable: [c] });
+    expect(objects.length).toBeGreaterThan(0);
+    expect(await validateAll(objects)).toEqual([]);
   });
 });

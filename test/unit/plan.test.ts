@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPlan, criticalPath, waves } from '../../src/plan/plan.js';
 import { readiness, podProblems } from '../../src/cluster/readiness.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
-import { lineDiff, normalize } from '../../src/cluster/diff.js';
+import { lineDiff, normalize } from '../../src/ops/compare.js';
 import { parseDuration } from '../../src/cluster/clock.js';
 
 describe('plan', () => {
@@ -94,12 +94,41 @@ describe('diff and durations', () => {
 
 describe('secret values in diffs', () => {
   it('are never shown, but a change of the same length is still seen', async () => {
-    const { hideSecretValues } = await import('../../src/cluster/diff.js');
+    const { hideSecretValues } = await import('../../src/ops/compare.js');
     const s = (v: string) => ({ kind: 'Secret', data: { PASS: Buffer.from(v).toString('base64') } });
     const a = JSON.stringify(hideSecretValues(s('aaaa')));
     const b = JSON.stringify(hideSecretValues(s('bbbb')));
     expect(a).not.toContain('YWFh');
     expect(a).not.toBe(b);
     expect(JSON.stringify(hideSecretValues(s('aaaa')))).toBe(a);
+  });
+  it('equal values under two keys or in two Secrets do not look equal', async () => {
+    const { hideSecretValues } = await import('../../src/ops/compare.js');
+    const v = Buffer.from('same').toString('base64');
+    const h = hideSecretValues({ kind: 'Secret', metadata: { name: 'x' }, data: { A: v, B: v } }) as { data: Record<string, string> };
+    const other = hideSecretValues({ kind: 'Secret', metadata: { name: 'y' }, data: { A: v } }) as { data: Record<string, string> };
+    expect(h.data.A).toMatch(/^\(hidden [0-9a-f]{12}\)$/);
+    expect(h.data.A).not.toBe(h.data.B);
+    expect(h.data.A).not.toBe(other.data.A);
+  });
+});
+
+describe('autoscaled workloads', () => {
+  it('are applied without replicas, so the autoscaler owns them', async () => {
+    const { forApply } = await import('../../src/plan/plan.js');
+    const d = (name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2, template: {} } });
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'scaled' } } };
+    const objs = [d('scaled'), d('fixed'), hpa];
+    const out = forApply(objs);
+    expect((out[0]!.spec as { replicas?: number }).replicas).toBeUndefined();
+    expect((out[1]!.spec as { replicas?: number }).replicas).toBe(2);
+    expect((objs[0]!.spec as { replicas?: number }).replicas).toBe(2); // input untouched
+  });
+  it('the stack renders no replicas for an autoscaled sub-component', () => {
+    const r = renderFromOptions({ enable: ['panda'], sets: ['panda.server.autoscaling.enabled=true'] });
+    const server = r.objects.find((o) => (o.kind === 'Deployment' || o.kind === 'StatefulSet') && o.metadata.name === 'test-panda-server')!;
+    expect(r.objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(true);
+    const applied = buildPlan(r, 'ns').nodes.flatMap((n) => n.apply).find((o) => o.metadata.name === server.metadata.name && o.kind === server.kind)!;
+    expect((applied.spec as { replicas?: number }).replicas).toBeUndefined();
   });
 });

@@ -133,8 +133,10 @@ function check(objects: readonly K8sObject[], affixValue: string): Problems {
   return r;
 }
 
-/** Experiments whose PanDA database is external: its host is the operator's, in the secrets values. */
-const EXTERNAL_PANDA_DB: Record<string, string[]> = { lsst: ['secrets.panda.database.dbhost=panda-db.example.org', 'bigmon.main.panda.hostName=panda-db.example.org'] };
+/** Experiments whose PanDA and iDDS databases are external: their hosts are the operator's, in the secrets values. */
+const EXTERNAL_PANDA_DB: Record<string, string[]> = {
+  lsst: ['secrets.panda.database.dbhost=panda-db.example.org', 'secrets.idds.database.dbhost=idds-db.example.org', 'bigmon.main.panda.hostName=panda-db.example.org'],
+};
 
 const stack = (affix: string, experiment?: string) => {
   const sets = EXTERNAL_PANDA_DB[experiment ?? ''] ?? [];

@@ -55,7 +55,9 @@ describe('layering (Helm semantics)', () => {
     const from = '../shared/upstream/seed/values';
     if (!fs.existsSync(from)) return;
     const r = renderFromOptions({ from, experiment: 'lsst', affix: 'test-' });
-    expect(r.objects.length).toBeGreaterThan(50);
+    expect(r.objects.length).toBeGreaterThan(40);
+    // 2022 keys upstream removed since load and are reported (the iDDS daemon sub-chart)
+    expect(r.ignored.some((i) => i.where.startsWith('idds.daemon'))).toBe(true);
     expect(r.affix.value).toBe('test-');
   });
 });
@@ -111,9 +113,9 @@ describe('bad input: one error listing every problem, naming file, key and fix',
     expect(renderFromOptions({ disable: ['panda.server', 'panda.jedi'] }).objects.some((o) => o.metadata.name === 'test-panda-jedi')).toBe(false);
   });
   it('FIXME placeholders are reported (warnings for templates)', () => {
-    const r = renderFromOptions({ enable: ['bigmon'] });
+    const r = renderFromOptions({ enable: ['bigmon'], sets: ['bigmon.main.route.enabled=true'] });
     expect(r.placeholders.length).toBeGreaterThan(0);
-    expect(r.placeholders[0]!.where).toMatch(/^ConfigMap\/test-bigmon-main-env /);
+    expect(r.placeholders[0]!.where).toBe('Route/test-bigmon-main-route spec.host');
   });
 });
 

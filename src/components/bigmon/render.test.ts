@@ -3,279 +3,162 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PandaError } from '../../core/errors.js';
+import { PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
+import { StatefulSet } from 'kubernetes-models/apps/v1';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import type { K8sObject } from '../../core/k8s.js';
 import { componentSandboxDir } from '../../core/paths.js';
-import { find as findObject, renderComponent, testContext } from '../../render/testing.js';
-import { bigmon } from './component.js';
-import { bigmonSchema } from './values.js';
+import { find as findObject, renderComponent, renderTemplate } from '../../render/testing.js';
+import { readLayers } from '../../render/values.js';
+import { ignoredKeys } from '../../values/ignored.js';
+import { valuesSchema } from '../registry.js';
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
 const find = (objs: readonly K8sObject[], kind: string, name: string): any => findObject(objs, kind, name);
-
-type Pod = {
-  spec: { template: { spec: { containers: Array<Record<string, any>>; volumes: Array<Record<string, any>> } } };
-};
-const container = (objs: K8sObject[]) => (find(objs, 'Deployment', 'test-bigmon-main') as unknown as Pod).spec.template.spec.containers[0]!;
-const volumes = (objs: K8sObject[]) => (find(objs, 'Deployment', 'test-bigmon-main') as unknown as Pod).spec.template.spec.volumes;
-const cmData = (objs: K8sObject[]) => (find(objs, 'ConfigMap', 'test-bigmon-main-env') as { data?: Record<string, string> }).data ?? {};
-const secretData = (objs: K8sObject[]) => (find(objs, 'Secret', 'test-bigmon-main-secret-env') as { stringData?: Record<string, string> }).stringData ?? {};
+const sts = (objs: K8sObject[]) => find(objs, 'StatefulSet', 'test-bigmon-main');
+const container = (objs: K8sObject[]) => sts(objs).spec.template.spec.containers[0];
+const volumes = (objs: K8sObject[]) => sts(objs).spec.template.spec.volumes;
 const kinds = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`);
+const python = spawnSync('python3', ['--version']).status === 0;
 
-/** Every variable upstream's env ConfigMap carries by default. */
-const UPSTREAM_ENV_KEYS = [
-  'AWS_ACCESS_KEY_ATLAS', 'AWS_SECRET_KEY_ATLAS', 'BIGMON_DEBUG', 'BIGMON_DEPLOYMENT', 'BIGMON_HOST', 'BIGMON_NUM_WSGI_PROC',
-  'BIGMON_SECRET_KEY', 'BIGMON_VO', 'CRIC_API_URL', 'IDDS_DB_HOST', 'IDDS_DB_NAME', 'IDDS_DB_PASSWORD', 'IDDS_DB_PORT',
-  'IDDS_DB_USER', 'IDDS_HOST', 'PANDA_DB_HOST', 'PANDA_DB_NAME', 'PANDA_DB_PASSWORD', 'PANDA_DB_PORT', 'PANDA_DB_USER',
-  'RUCIO_ACCOUNT', 'RUCIO_AUTH_HOST', 'RUCIO_SERVER_HOST', 'SOCIAL_AUTH_CERNOIDC_KEY', 'SOCIAL_AUTH_CERNOIDC_SECRET',
-  'SOCIAL_AUTH_GITHUB_KEY', 'SOCIAL_AUTH_GITHUB_SECRET', 'SOCIAL_AUTH_GOOGLE_OAUTH2_KEY', 'SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET',
-  'SOCIAL_AUTH_INDIGOIAMOIDC_BASEPATH', 'SOCIAL_AUTH_INDIGOIAMOIDC_KEY', 'SOCIAL_AUTH_INDIGOIAMOIDC_SECRET',
-];
-const CREDENTIALS = [
-  'AWS_ACCESS_KEY_ATLAS', 'AWS_SECRET_KEY_ATLAS', 'BIGMON_SECRET_KEY', 'IDDS_DB_PASSWORD', 'PANDA_DB_PASSWORD',
-  'SOCIAL_AUTH_CERNOIDC_SECRET', 'SOCIAL_AUTH_GITHUB_SECRET', 'SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET', 'SOCIAL_AUTH_INDIGOIAMOIDC_SECRET',
-];
+const MODELS: Record<string, new (o: any) => { validate(): void }> = { PersistentVolume, PersistentVolumeClaim, Service, StatefulSet, Ingress };
 
-describe('bigmon defaults', () => {
+describe('bigmon (HEAD defaults)', () => {
   const objs = renderComponent('bigmon');
 
-  it('renders upstream objects plus the credentials Secret', () => {
-    expect(kinds(objs).sort()).toEqual(
-      [
-        'ConfigMap/test-bigmon-main-configmap',
-        'ConfigMap/test-bigmon-main-env',
-        'Secret/test-bigmon-main-secret-env',
-        'PersistentVolumeClaim/test-bigmon-main',
-        'Service/test-bigmon-main',
-        'Deployment/test-bigmon-main',
-        'Ingress/test-bigmon-main',
-      ].sort(),
-    );
+  it('renders HEAD’s four objects: sandbox, Service, StatefulSet, Ingress', () => {
+    expect(kinds(objs)).toEqual(['ConfigMap/test-bigmon-main-sandbox', 'Service/test-bigmon-main', 'StatefulSet/test-bigmon-main', 'Ingress/test-bigmon-main']);
+    for (const o of objs.filter((x) => MODELS[x.kind])) expect(() => new MODELS[o.kind]!(o).validate(), o.metadata.name).not.toThrow();
   });
 
-  it('ships the sandbox files as binaryData', () => {
-    const cm = find(objs, 'ConfigMap', 'test-bigmon-main-configmap') as { binaryData: Record<string, string> };
-    expect(Object.keys(cm.binaryData).sort()).toEqual(['00-httpd.conf.template', 'local.py.template', 'process_template.py']);
-  });
-
-  it('runs the image on 443 with the upstream start sequence', () => {
+  it('StatefulSet: v1.1.7 on 8443 with TCP probes, settings from bigmon-envs, certificates from bigmon-certs', () => {
     const c = container(objs);
-    expect(c.image).toBe('ghcr.io/pandawms/panda-bigmon-core:v0.3.0');
-    expect(c.imagePullPolicy).toBe('IfNotPresent');
-    expect(c.ports).toEqual([{ name: 'https', containerPort: 443, protocol: 'TCP' }]);
-    expect(c.args[0]).toMatch(/^cp \/data\/bigmon\/configmap\/\* \/data\/bigmon\/config\/; python \/data\/bigmon\/config\/process_template\.py; until .*pg_isready -h \$\{PANDA_DB_HOST\} -p \$\{PANDA_DB_PORT\}.*; start-daemon\.sh all$/);
-    expect(c.volumeMounts.map((m: { mountPath: string }) => m.mountPath)).toEqual(['/data/bigmon/logs', '/data/bigmon/configmap']);
-    expect(volumes(objs)).toEqual([
-      { name: 'test-bigmon-main-logs', persistentVolumeClaim: { claimName: 'test-bigmon-main' } },
-      { name: 'test-bigmon-main-configmap', configMap: { name: 'test-bigmon-main-configmap' } },
+    expect(c.image).toBe('ghcr.io/pandawms/panda-bigmon-core:v1.1.7');
+    expect(c.ports).toEqual([{ name: 'https', containerPort: 8443, protocol: 'TCP' }]);
+    expect(c.readinessProbe).toEqual({ tcpSocket: { port: 8443 }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 });
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 8443 }, initialDelaySeconds: 120, periodSeconds: 30, failureThreshold: 3 });
+    expect(c.envFrom).toEqual([{ secretRef: { name: 'panda-secrets-bigmon-envs' } }]);
+    expect(c.env).toBeUndefined();
+    expect(volumes(objs)).toContainEqual({ name: 'test-bigmon-main-certs', secret: { secretName: 'panda-secrets-bigmon-certs' } });
+    expect(sts(objs).spec.serviceName).toBe('test-bigmon-main');
+  });
+
+  it('B4: no credentials in any ConfigMap (settings live in the bigmon-envs Secret)', () => {
+    expect(objs.filter((o) => o.kind === 'ConfigMap').map((o) => Object.keys((o as any).data ?? {}))).toEqual([[]]);
+  });
+
+  it('the start sequence renders the templates, places the iDDS and Rucio configs, waits for PostgreSQL only', () => {
+    const args = container(objs).args[0] as string;
+    expect(args).toMatch(/^cp \/data\/bigmon\/configmap\/\* \/data\/bigmon\/config\/; python \/data\/bigmon\/config\/process_template\.py; mv \/data\/bigmon\/config\/idds\.cfg \/opt\/bigmon\/etc\/idds\/; mv \/data\/bigmon\/config\/rucio\.cfg \/opt\/bigmon\/etc\/;/);
+    expect(args).toMatch(/if \[ "\$\{PANDA_DB_BACKEND\}" != "oracle" \]; then until .*pg_isready -h \$\{PANDA_DB_HOST\} -p \$\{PANDA_DB_PORT\}.*start-daemon\.sh all$/);
+    expect(container(renderComponent('bigmon', { main: { autoStart: false } })).args[0]).toMatch(/sleep infinity & wait$/);
+  });
+
+  it('logs: a ReadWriteOnce claim template on the cluster default class (no class given)', () => {
+    expect(sts(objs).spec.volumeClaimTemplates).toEqual([
+      { metadata: { name: 'test-bigmon-main-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } },
     ]);
   });
 
-  it('claims from the cluster default class without a selector and creates no PV', () => {
-    const pvc = find(objs, 'PersistentVolumeClaim', 'test-bigmon-main') as { spec: Record<string, unknown> };
-    expect(pvc.spec).not.toHaveProperty('storageClassName');
-    expect(pvc.spec).not.toHaveProperty('selector');
-    expect(pvc.spec.resources).toEqual({ requests: { storage: '5Gi' } });
-    expect(objs.some((o) => o.kind === 'PersistentVolume')).toBe(false);
+  it('B27: Service 443 → https; the Ingress TLS is the secrets lifecycle’s bigmon-tls-certs', () => {
+    expect(find(objs, 'Service', 'test-bigmon-main').spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
+    const ing = find(objs, 'Ingress', 'test-bigmon-main');
+    expect(ing.spec.rules).toEqual([{ host: 'test-bigmon-main.cern.ch', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'test-bigmon-main', port: { number: 443 } } } }] } }]);
+    expect(ing.spec.tls).toEqual([{ hosts: ['test-bigmon-main.cern.ch'], secretName: 'panda-secrets-bigmon-tls-certs' }]);
   });
 
-  it('exposes https 443 through Service and Ingress', () => {
-    const svc = find(objs, 'Service', 'test-bigmon-main') as { spec: { ports: unknown[] } };
-    expect(svc.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 'https', protocol: 'TCP' }]);
-    const ing = find(objs, 'Ingress', 'test-bigmon-main') as { metadata: { annotations: Record<string, string> }; spec: any };
-    expect(ing.spec.rules[0].host).toBe('test-bigmon-main.cern.ch');
-    expect(ing.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'test-bigmon-main', port: { number: 443 } });
-    expect(ing.spec.tls).toEqual([{ hosts: ['test-bigmon-main.cern.ch'] }]);
-    expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/ssl-passthrough']).toBe('true');
-    expect(Object.keys(ing.metadata.annotations)).toHaveLength(7);
-  });
-});
-
-describe('bigmon env (B4, B19)', () => {
-  const objs = renderComponent('bigmon');
-
-  it('keeps every upstream variable name, credentials only in the Secret (B4)', () => {
-    const cm = cmData(objs);
-    const sec = secretData(objs);
-    expect([...Object.keys(cm), ...Object.keys(sec)].sort()).toEqual([...UPSTREAM_ENV_KEYS].sort());
-    expect(Object.keys(sec).sort()).toEqual([...CREDENTIALS].sort());
-    for (const k of CREDENTIALS) expect(cm).not.toHaveProperty(k);
-    expect(find(objs, 'Secret', 'test-bigmon-main-secret-env').type).toBe('Opaque');
-    expect(container(objs).envFrom).toEqual([
-      { configMapRef: { name: 'test-bigmon-main-env' } },
-      { secretRef: { name: 'test-bigmon-main-secret-env' } },
-    ]);
-  });
-
-  it('points at the stack database Services and fills the iDDS DB settings (B19)', () => {
-    const cm = cmData(objs);
-    expect(cm.PANDA_DB_HOST).toBe('test-panda-postgres');
-    expect(cm.IDDS_DB_HOST).toBe('test-idds-postgres');
-    expect([cm.IDDS_DB_NAME, cm.IDDS_DB_PORT, cm.IDDS_DB_USER]).toEqual(['idds_db', '5432', 'idds']);
-    expect([cm.PANDA_DB_NAME, cm.PANDA_DB_PORT, cm.PANDA_DB_USER]).toEqual(['panda_db', '5432', 'panda']);
-    expect(cm.IDDS_HOST).toBe('https://test-idds-rest:8443/idds');
-  });
-
-  it('follows the affix for the stack hosts', () => {
-    const c = bigmon.render(bigmonSchema.parse({}), testContext('bigmon', '-dev'));
-    const cm = find(c, 'ConfigMap', 'bigmon-dev-main-env').data as Record<string, string>;
-    expect(cm.PANDA_DB_HOST).toBe('panda-dev-postgres');
-    expect(cm.IDDS_DB_HOST).toBe('idds-dev-postgres');
-  });
-
-  it('uses explicit DB hosts and settings', () => {
-    const cm = cmData(
-      renderComponent('bigmon', {
-        main: { panda: { hostName: 'db.example', port: 6543, password: 12345 }, idds: { hostName: 'idds-db.example', host: 'https://idds.example/idds' } },
-      }),
+  it('the sandbox holds the HEAD templates', () => {
+    expect(Object.keys(find(objs, 'ConfigMap', 'test-bigmon-main-sandbox').binaryData).sort()).toEqual(
+      ['00-httpd.conf.template', 'idds.cfg.template', 'idds_token.json.template', 'local.py.template', 'process_template.py', 'rucio.cfg.template'],
     );
-    expect(cm.PANDA_DB_HOST).toBe('db.example');
-    expect(cm.PANDA_DB_PORT).toBe('6543');
-    expect(cm.IDDS_DB_HOST).toBe('idds-db.example');
-    expect(cm.IDDS_HOST).toBe('https://idds.example/idds');
-  });
-
-  it('keeps numeric passwords as strings in the Secret', () => {
-    expect(secretData(renderComponent('bigmon', { main: { panda: { password: 12345 } } })).PANDA_DB_PASSWORD).toBe('12345');
-  });
-
-  it('maps debug mode, WSGI processes and auth providers', () => {
-    const cm = cmData(renderComponent('bigmon', { main: { debugMode: true, httpd: { numWSGI: 4 }, auth: { providers: ['cern', 'indigoiam'] } } }));
-    expect(cm.BIGMON_DEBUG).toBe('True');
-    expect(cm.BIGMON_NUM_WSGI_PROC).toBe('4');
-    expect(cm.BIGMON_AUTH_PROVIDER_LIST).toBe('cern,indigoiam');
-    expect(cmData(objs)).not.toHaveProperty('BIGMON_AUTH_PROVIDER_LIST');
-  });
-
-  it('sets proxies with the https value for https_proxy (B5) and localhost as default no_proxy', () => {
-    const cm = cmData(renderComponent('bigmon', { main: { httpProxy: 'http://p:3128', httpsProxy: 'http://s:3129' } }));
-    expect(cm.http_proxy).toBe('http://p:3128');
-    expect(cm.https_proxy).toBe('http://s:3129');
-    expect(cm.no_proxy).toBe('localhost');
-    expect(cmData(objs)).not.toHaveProperty('http_proxy');
   });
 });
 
 describe('bigmon options', () => {
-  it('autoStart false leaves the pod idle after rendering the settings', () => {
-    const args = container(renderComponent('bigmon', { main: { autoStart: false } })).args[0] as string;
-    expect(args).toContain('process_template.py');
-    expect(args).not.toContain('start-daemon.sh');
-    expect(args).toMatch(/sleep infinity & wait$/);
+  it('/condor_logs → the stack’s harvester Service from the names module, whatever the affix', () => {
+    const paths = [{ path: '/condor_logs', pathType: 'Prefix', component: 'harvester' }, { path: '/' }];
+    for (const [affix, svc, own] of [['test-', 'test-harvester', 'test-bigmon-main'], ['-dev', 'harvester-dev', 'bigmon-dev-main']] as const) {
+      const objs = renderComponent('bigmon', { main: { ingress: { hosts: [{ hostOverride: 'mon.example.org', paths }] } } }, affix);
+      expect(find(objs, 'Ingress', own).spec.rules[0].http.paths.map((p: any) => `${p.path}->${p.backend.service.name}:${p.backend.service.port.number}`)).toEqual([
+        `/condor_logs->${svc}:443`,
+        `/->${own}:443`,
+      ]);
+    }
   });
 
-  it('creates a hostPath PV bound by selector when persistentvolume.create', () => {
+  it('an upstream serviceName/servicePort path is kept verbatim; component and serviceName together are refused', () => {
+    const objs = renderComponent('bigmon', { main: { ingress: { hosts: [{ hostOverride: 'm.example.org', paths: [{ path: '/x', serviceName: 'other', servicePort: 8080 }] }] } } });
+    expect(find(objs, 'Ingress', 'test-bigmon-main').spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'other', port: { number: 8080 } });
+    expect(() => renderComponent('bigmon', { main: { ingress: { hosts: [{ paths: [{ path: '/x', serviceName: 'a', component: 'harvester' }] }] } } })).toThrow(/either component or serviceName/);
+  });
+
+  it('shared logs claim with subPath and CVMFS (atlas_testbed)', () => {
+    const objs = renderComponent('bigmon', {
+      main: {
+        persistentvolume: { create: false, sharedPvcName: 'panda-shared-logs', subPath: 'bigmon-logs' },
+        cvmfs: { enabled: true, repositories: [{ name: 'atlas', repository: 'atlas.cern.ch' }] },
+      },
+    });
+    expect(container(objs).volumeMounts[0]).toEqual({ name: 'test-bigmon-main-logs', mountPath: '/data/bigmon/logs', subPath: 'bigmon-logs' });
+    expect(volumes(objs)).toContainEqual({ name: 'test-bigmon-main-logs', persistentVolumeClaim: { claimName: 'panda-shared-logs' } });
+    expect(sts(objs).spec.volumeClaimTemplates).toBeUndefined();
+    expect(container(objs).volumeMounts).toContainEqual({ name: 'cvmfs-atlas', mountPath: '/cvmfs/atlas.cern.ch' });
+    expect(kinds(objs)).toContain('PersistentVolume/test-bigmon-main-cvmfs-atlas');
+  });
+
+  it('persistentvolume.create: a hostPath PV (reclaim Delete) and a claim bound by selector', () => {
     const objs = renderComponent('bigmon', { main: { persistentvolume: { create: true, class: 'manual' } } });
-    const pv = find(objs, 'PersistentVolume', 'test-bigmon-main') as { spec: any };
-    expect(pv.spec.hostPath).toEqual({ path: '/mnt/bigmon-main-logs' });
-    expect(pv.spec.storageClassName).toBe('manual');
-    const pvc = find(objs, 'PersistentVolumeClaim', 'test-bigmon-main') as { spec: any };
-    expect(pvc.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'main', 'app.kubernetes.io/instance': 'test-bigmon' } });
+    expect(find(objs, 'PersistentVolume', 'test-bigmon-main').spec).toMatchObject({ persistentVolumeReclaimPolicy: 'Delete', hostPath: { path: '/mnt/bigmon-main-logs' } });
+    expect(find(objs, 'PersistentVolumeClaim', 'test-bigmon-main').spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'main', 'app.kubernetes.io/instance': 'test-bigmon' });
+    expect(volumes(objs)).toContainEqual({ name: 'test-bigmon-main-logs', persistentVolumeClaim: { claimName: 'test-bigmon-main' } });
   });
 
-  it('uses a StorageClass without a PV (lsst overlay settings)', () => {
-    const objs = renderComponent('bigmon', { main: { persistentvolume: { class: 'wekafs--sdf-k8s01', create: false } } });
-    expect(objs.some((o) => o.kind === 'PersistentVolume')).toBe(false);
-    const pvc = find(objs, 'PersistentVolumeClaim', 'test-bigmon-main') as { spec: any };
-    expect(pvc.spec.storageClassName).toBe('wekafs--sdf-k8s01');
-    expect(pvc.spec.selector).toBeUndefined();
+  it('installedAppsList sets BIGMON_INSTALLED_APPS_LIST', () => {
+    expect(container(renderComponent('bigmon', { main: { installedAppsList: 'core.iDDS,core.reports' } })).env).toEqual([{ name: 'BIGMON_INSTALLED_APPS_LIST', value: 'core.iDDS,core.reports' }]);
   });
 
-  it('renders a passthrough Route on hostName when route.enabled, and no Ingress when disabled', () => {
-    const objs = renderComponent('bigmon', { main: { route: { enabled: true }, ingress: { enabled: false }, hostName: 'bigmon.apps.example.org' } });
-    const r = find(objs, 'Route', 'test-bigmon-main-route') as { spec: any };
-    expect(r.spec.host).toBe('bigmon.apps.example.org');
-    expect(r.spec.to).toMatchObject({ kind: 'Service', name: 'test-bigmon-main' });
-    expect(r.spec.port).toEqual({ targetPort: 'https' });
-    expect(r.spec.tls).toEqual({ termination: 'passthrough', insecureEdgeTerminationPolicy: 'None' });
-    expect(objs.some((o) => o.kind === 'Ingress')).toBe(false);
+  it('global.existingTlsSecret mounts that TLS Secret as hostcert.pem/hostkey.pem', () => {
+    const objs = renderComponent('bigmon', { global: { existingTlsSecret: 'bigmon-cert-manager' } });
+    expect(volumes(objs)).toContainEqual({
+      name: 'test-bigmon-main-certs',
+      secret: { secretName: 'bigmon-cert-manager', items: [{ key: 'tls.crt', path: 'hostcert.pem' }, { key: 'tls.key', path: 'hostkey.pem' }] },
+    });
+  });
+
+  it('Route on hostName with Ingress off (sphenix)', () => {
+    const objs = renderComponent('bigmon', { main: { hostName: 'sphenix-panda.apps.rcf.bnl.gov', ingress: { enabled: false }, route: { enabled: true } } });
+    expect(kinds(objs)).not.toContain('Ingress/test-bigmon-main');
+    expect(find(objs, 'Route', 'test-bigmon-main-route').spec).toMatchObject({ host: 'sphenix-panda.apps.rcf.bnl.gov', to: { kind: 'Service', name: 'test-bigmon-main' }, port: { targetPort: 'https' } });
   });
 
   it('renders nothing when main.enabled is false', () => {
     expect(renderComponent('bigmon', { main: { enabled: false } })).toEqual([]);
   });
-
-  it('mounts host certificates from the certs sandbox set as a Secret', () => {
-    const base = testContext('bigmon');
-    const certs = new Map(['hostcert.pem', 'hostkey.pem', 'chain.pem'].map((f) => [f, Buffer.from(`-- ${f} --`)]));
-    const ctx = { ...base, sandbox: (set: string) => (set === 'certs' ? certs : base.sandbox(set)) };
-    const objs = bigmon.render(bigmonSchema.parse({ main: { hostcerts: { enabled: true } } }), ctx);
-    const s = find(objs, 'Secret', 'test-bigmon-main-certs') as { data: Record<string, string> };
-    expect(Object.keys(s.data).sort()).toEqual(['chain.pem', 'hostcert.pem', 'hostkey.pem']);
-    expect(Buffer.from(s.data['hostkey.pem']!, 'base64').toString()).toBe('-- hostkey.pem --');
-    expect(container(objs).volumeMounts).toContainEqual({ name: 'test-bigmon-main-certs', mountPath: '/opt/bigmon/etc/cert' });
-    expect(volumes(objs)).toContainEqual({ name: 'test-bigmon-main-certs', secret: { secretName: 'test-bigmon-main-certs' } });
-  });
-
-  it('refuses hostcerts.enabled without the certificate files', () => {
-    expect(() => renderComponent('bigmon', { main: { hostcerts: { enabled: true } } })).toThrow(PandaError);
-  });
 });
 
 describe('bigmon values', () => {
-  it('accepts upstream value files unchanged (umbrella and sub-chart keys)', () => {
-    const upstream = {
-      main: {
-        enabled: true,
-        image: { tag: 'v0.3.0', repository: 'ghcr.io/pandawms/panda-bigmon-core', pullPolicy: 'IfNotPresent' },
-        replicaCount: 1,
-        autoStart: true,
-        persistentvolume: { create: false, path: '/mnt/bigmon-main-logs', size: '5Gi', selector: true },
-        hostcerts: { enabled: false },
-        httpsProxy: '',
-        httpProxy: '',
-        noProxy: '',
-        hostName: 'FIXME',
-        secretKey: 'FIXME',
-        vo: 'FIXME',
-        deployment: 'POSTGRES',
-        debugMode: false,
-        httpd: { numWSGI: 10 },
-        panda: { databaseName: 'panda_db', port: 5432, userName: 'panda', hostName: 'panda-postgres', password: 'FIXME' },
-        idds: { host: 'https://idds-rest:443/idds', hostName: 'idds-postgres', password: 'FIXME' },
-        rucio: { rucioHost: 'https://rucio-lb-prod.cern.ch', authHost: 'https://rucio-auth-prod.cern.ch', account: 'iddsv1' },
-        auth: {
-          providers: [],
-          google: { key: 'FIXME', secret: 'FIXME' },
-          cern: { key: 'FIXME', secret: 'FIXME' },
-          github: { key: 'FIXME', secret: 'FIXME' },
-          indigoiam: { key: 'FIXME', secret: 'FIXME', basePath: 'FIXME' },
-        },
-        cric: { apiUrl: 'https://datalake-cric.cern.ch/api/atlas/pandaqueue/query/?json' },
-        aws: { accessKey: 'FIXME', secretKey: 'FIXME' },
-        imagePullSecrets: [],
-        nameOverride: '',
-        fullnameOverride: '',
-        serviceAccount: { create: false, annotations: {}, name: '' },
-        podAnnotations: {},
-        podSecurityContext: {},
-        securityContext: {},
-        service: { type: 'ClusterIP', httpsPort: 443 },
-        ingress: {
-          enabled: true,
-          className: '',
-          annotations: { 'kubernetes.io/ingress.class': 'nginx' },
-          hosts: [{ domain: 'cern.ch', hostOverride: '', paths: [{ path: '/', pathType: 'Prefix' }] }],
-          tls: [{ secretName: '', hosts: [{ domain: 'cern.ch', hostOverride: '' }] }],
-        },
-        route: { enabled: false, tls: { termination: 'passthrough', insecureEdgeTerminationPolicy: 'None' } },
-        resources: {},
-        autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 100, targetCPUUtilizationPercentage: 80 },
-        nodeSelector: {},
-        tolerations: [],
-        affinity: {},
-      },
-    };
-    const v = bigmonSchema.parse(upstream);
-    // an explicit host wins over the stack default
-    expect(cmData(bigmon.render(v, testContext('bigmon'))).PANDA_DB_HOST).toBe('panda-postgres');
+  it('2022 keys load and are reported as having no effect, naming their place in the secrets values', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bigmon-2022-'));
+    const f = path.join(dir, 'values.yaml');
+    fs.writeFileSync(f, 'main:\n  hostcerts:\n    enabled: false\n  secretKey: "FIXME"\n  panda:\n    hostName: "panda-postgres"\n  rucio:\n    rucioHost: "https://rucio"\n');
+    const got = ignoredKeys(readLayers({ files: [`bigmon=${f}`] }), valuesSchema);
+    expect(got.map((i) => `${i.where}:${i.line}`)).toEqual(['bigmon.main.hostcerts:3', 'bigmon.main.secretKey:4', 'bigmon.main.panda:6', 'bigmon.main.rucio:8']);
+    expect(got[1]!.message).toMatch(/bigmon-envs.*`bigmon\.secretKey` in the secrets values/);
+    expect(() => renderTemplate({ files: [`bigmon=${f}`], enable: ['bigmon'] })).not.toThrow();
+  });
+
+  it('a chart file’s global.existingTlsSecret is bigmon’s own (helm/bigmon/values.yaml)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bigmon-global-'));
+    const f = path.join(dir, 'values.yaml');
+    fs.writeFileSync(f, 'global:\n  secret: panda-secrets\n  existingTlsSecret: my-tls\n');
+    const objs = renderTemplate({ files: [`bigmon=${f}`], enable: ['bigmon'] });
+    expect(volumes(objs).find((v: any) => v.name === 'test-bigmon-main-certs').secret.secretName).toBe('my-tls');
   });
 
   it('rejects unknown keys', () => {
-    expect(() => bigmonSchema.parse({ main: { hostname: 'x' } })).toThrow();
+    expect(() => renderComponent('bigmon', { main: { bogus: 1 } })).toThrow();
   });
 });
-
-const python = spawnSync('python3', ['--version']).status === 0;
 
 describe.skipIf(!python)('bigmon sandbox scripts', () => {
   it('process_template.py fills set variables, keeps unset ones, overwrites outputs, and the mail password has no stray 8 (B20)', () => {
@@ -283,15 +166,25 @@ describe.skipIf(!python)('bigmon sandbox scripts', () => {
     const src = path.join(componentSandboxDir('bigmon'), 'main');
     for (const f of fs.readdirSync(src)) fs.copyFileSync(path.join(src, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, 'local.py'), 'stale');
-    const env = { PATH: process.env.PATH ?? '', BIGMON_HOST: 'mon.example.org', PANDA_DB_PASSWORD: 'pw', EMAIL_HOST_PASSWORD: 'mail', BIGMON_DEBUG: 'True' };
+    const env = {
+      PATH: process.env.PATH ?? '',
+      BIGMON_HOST: 'mon.example.org',
+      PANDA_DB_PASSWORD: 'pw',
+      EMAIL_HOST_PASSWORD: 'mail',
+      BIGMON_DEBUG: 'True',
+      BIGMON_DB_ACCESS: 'dbaccess_postgres',
+      IDDS_HOST: 'test-idds-rest',
+      IDDS_PORT: '8443',
+    };
     execFileSync('python3', [path.join(dir, 'process_template.py')], { env });
     expect(fs.readFileSync(path.join(dir, '00-httpd.conf'), 'utf8')).toMatch(/^ServerName mon\.example\.org$/m);
+    expect(fs.readFileSync(path.join(dir, 'idds.cfg'), 'utf8')).toMatch(/^host = https:\/\/test-idds-rest:8443\/idds$/m);
     const probe = [
       'import runpy, json, sys',
       `g = runpy.run_path(${JSON.stringify(path.join(dir, 'local.py'))})`,
-      "print(json.dumps([g['dbaccess']['default']['PASSWORD'], g['dbaccess']['doma_idds_gcp']['HOST'], g['EMAIL_HOST_PASSWORD'], g['DEBUG'], g['LOG_ROOT']]))",
+      "print(json.dumps([g['dbaccess'], g['dbaccess_postgres']['default']['PASSWORD'], g['dbaccess_postgres']['idds']['HOST'], g['EMAIL_HOST_PASSWORD'], g['DEBUG'], g['LOG_ROOT']]))",
     ].join('\n');
     const out = JSON.parse(execFileSync('python3', ['-c', probe]).toString());
-    expect(out).toEqual(['pw', '${IDDS_DB_HOST}', 'mail', true, '/data/bigmon/logs']);
+    expect(out).toEqual(['dbaccess_postgres', 'pw', '${IDDS_DB_HOST}', 'mail', true, '/data/bigmon/logs']);
   });
 });

@@ -1,126 +1,121 @@
-import { PandaError } from '../../core/errors.js';
-import { base64Files, type FileSet } from '../../core/files.js';
-import { binaryConfigMap, configMap, ingress, proxyEnv, route, secret, service, type K8sObject } from '../../core/k8s.js';
-import { envFrom, mount, port, vol, type Mount } from '../../core/pod.js';
-import { storage } from '../../core/storage.js';
+import { binaryConfigMap, ingress, route, service, type K8sObject } from '../../core/k8s.js';
+import { envFrom, mount, port, vol, type Volume } from '../../core/pod.js';
+import { probe } from '../../core/probes.js';
+import { cvmfs, storage } from '../../core/storage.js';
 import { workload } from '../../core/workload.js';
+import { secretRefs } from '../../secrets/refs.js';
 import type { RenderContext } from '../define.js';
-import type { BigmonMainValues, BigmonValues } from './values.js';
+import type { BigmonIngressValues, BigmonValues } from './values.js';
 
-/** HTTPS port of the iDDS REST Service (idds rest `https`). */
-const IDDS_REST_HTTPS_PORT = 8443;
-
-/** Files the `certs` sandbox set must hold when `hostcerts.enabled`. */
-export const HOST_CERT_FILES = ['hostcert.pem', 'hostkey.pem', 'chain.pem'] as const;
+/** HTTPS container port of BigMon's httpd. */
+const HTTPS = 8443;
+/** HTTPS port of the harvester Service (80/443 → 8080/8443), the backend of `/condor_logs`. */
+const HARVESTER_HTTPS_PORT = 443;
 
 /**
- * The pod environment, split by sensitivity. Together the two maps hold every variable upstream's
- * env ConfigMap holds, under the same names; credentials go to the Secret.
+ * Start command: copy the sandbox into the config directory, render its templates, put the iDDS
+ * and Rucio client configs in place, then (autoStart) wait for a PostgreSQL PanDA database and
+ * start httpd/Django.
  */
-export function bigmonEnv(v: BigmonMainValues, ctx: RenderContext): { config: Record<string, string>; secret: Record<string, string> } {
-  const config: Record<string, string> = {
-    BIGMON_HOST: v.hostName,
-    BIGMON_NUM_WSGI_PROC: String(v.httpd.numWSGI),
-    BIGMON_VO: v.vo,
-    BIGMON_DEPLOYMENT: v.deployment,
-    BIGMON_DEBUG: v.debugMode ? 'True' : 'False',
-    ...(v.auth.providers.length ? { BIGMON_AUTH_PROVIDER_LIST: v.auth.providers.join(',') } : {}),
-    SOCIAL_AUTH_GOOGLE_OAUTH2_KEY: v.auth.google.key,
-    SOCIAL_AUTH_CERNOIDC_KEY: v.auth.cern.key,
-    SOCIAL_AUTH_GITHUB_KEY: v.auth.github.key,
-    SOCIAL_AUTH_INDIGOIAMOIDC_KEY: v.auth.indigoiam.key,
-    SOCIAL_AUTH_INDIGOIAMOIDC_BASEPATH: v.auth.indigoiam.basePath,
-    PANDA_DB_NAME: v.panda.databaseName,
-    PANDA_DB_HOST: v.panda.hostName || ctx.names.of('panda').sub('postgres'),
-    PANDA_DB_PORT: v.panda.port,
-    PANDA_DB_USER: v.panda.userName,
-    IDDS_DB_NAME: v.idds.databaseName,
-    IDDS_DB_HOST: v.idds.hostName || ctx.names.of('idds').sub('postgres'),
-    IDDS_DB_PORT: v.idds.port,
-    IDDS_DB_USER: v.idds.userName,
-    RUCIO_SERVER_HOST: v.rucio.rucioHost,
-    RUCIO_AUTH_HOST: v.rucio.authHost,
-    RUCIO_ACCOUNT: v.rucio.account,
-    CRIC_API_URL: v.cric.apiUrl,
-    IDDS_HOST: v.idds.host || `https://${ctx.names.of('idds').sub('rest')}:${IDDS_REST_HTTPS_PORT}/idds`,
-    ...proxyEnv(v, 'localhost'),
-  };
-  const secretEnv: Record<string, string> = {
-    BIGMON_SECRET_KEY: v.secretKey,
-    SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET: v.auth.google.secret,
-    SOCIAL_AUTH_CERNOIDC_SECRET: v.auth.cern.secret,
-    SOCIAL_AUTH_GITHUB_SECRET: v.auth.github.secret,
-    SOCIAL_AUTH_INDIGOIAMOIDC_SECRET: v.auth.indigoiam.secret,
-    PANDA_DB_PASSWORD: v.panda.password,
-    IDDS_DB_PASSWORD: v.idds.password,
-    AWS_ACCESS_KEY_ATLAS: v.aws.accessKey,
-    AWS_SECRET_KEY_ATLAS: v.aws.secretKey,
-  };
-  return { config, secret: secretEnv };
-}
-
-/** Start command: render the settings templates, then (autoStart) wait for the PanDA DB and start httpd/Django. */
 export function bigmonStart(autoStart: boolean): string {
-  const prepare = ['cp /data/bigmon/configmap/* /data/bigmon/config/', 'python /data/bigmon/config/process_template.py'];
+  const prepare = [
+    'cp /data/bigmon/configmap/* /data/bigmon/config/',
+    'python /data/bigmon/config/process_template.py',
+    'mv /data/bigmon/config/idds.cfg /opt/bigmon/etc/idds/',
+    'mv /data/bigmon/config/rucio.cfg /opt/bigmon/etc/',
+  ];
   const run = autoStart
     ? [
-        'until /usr/pgsql-*/bin/pg_isready -h ${PANDA_DB_HOST} -p ${PANDA_DB_PORT}; do echo waiting for database; sleep 2; done',
+        'if [ "${PANDA_DB_BACKEND}" != "oracle" ]; then until /usr/pgsql-*/bin/pg_isready -h ${PANDA_DB_HOST} -p ${PANDA_DB_PORT}; do echo waiting for database; sleep 2; done; fi',
+        'chmod -R 777 /data/bigmon/logs',
         'start-daemon.sh all',
       ]
     : ['sleep infinity & wait'];
   return [...prepare, ...run].join('; ');
 }
 
-function hostCerts(files: FileSet, where: string): Record<string, string> {
-  const missing = HOST_CERT_FILES.filter((f) => !files.has(f));
-  if (missing.length) {
-    throw new PandaError('bigmon host certificate files are missing', [
-      {
-        where,
-        message: `hostcerts.enabled is true but the bigmon \`certs\` sandbox set lacks ${missing.join(', ')}`,
-        fix: 'put hostcert.pem, hostkey.pem and chain.pem into the `certs` set of bigmon in your --sandbox-dir, or set main.hostcerts.enabled=false',
-      },
-    ]);
-  }
-  return base64Files(files);
+/**
+ * Backend of one Ingress path: BigMon itself, a component of this stack (its Service name from
+ * the names module, so it follows the affix), or a Service named verbatim.
+ */
+export function pathBackend(
+  p: BigmonIngressValues['hosts'][number]['paths'][number],
+  own: { name: string; port: number },
+  ctx: Pick<RenderContext, 'names'>,
+): { name: string; port: number } {
+  if (p.component === 'harvester') return { name: ctx.names.of('harvester').sub('harvester'), port: p.servicePort ?? HARVESTER_HTTPS_PORT };
+  if (p.serviceName) return { name: p.serviceName, port: p.servicePort ?? own.port };
+  return { name: own.name, port: p.servicePort ?? own.port };
 }
 
 export function renderBigmon(values: BigmonValues, ctx: RenderContext): K8sObject[] {
   const v = values.main;
   if (!v.enabled) return [];
-  const part = ctx.part('main', v);
-  const { owner: o, names: n } = part;
-  const sandbox = n.configMap('configmap');
-  const envName = n.configMap('env');
-  const secretEnvName = n.secret('secret-env');
-  const env = bigmonEnv(v, ctx);
-  const logs = storage(part, v.persistentvolume);
+  const main = ctx.part('main', v);
+  const o = main.owner;
+  const name = main.names.service;
+  const sandboxName = main.names.configMap('sandbox');
+  // the bigmon chart's own global.existingTlsSecret (helm/bigmon/values.yaml), else the stack's
+  const existingTls = values.global.existingTlsSecret || ctx.existingTlsSecret;
 
-  const out: K8sObject[] = [binaryConfigMap(o, sandbox, ctx.sandbox('main'))];
-  const mounts: Mount[] = [logs.mount('/data/bigmon/logs', 'logs'), mount('/data/bigmon/configmap', vol.configMap('configmap', sandbox))];
-  if (v.hostcerts.enabled) {
-    const certs = n.secret('certs');
-    out.push(secret(o, certs, { data: hostCerts(ctx.sandbox('certs'), 'bigmon.main.hostcerts.enabled') }));
-    mounts.push(mount('/opt/bigmon/etc/cert', vol.secret('certs', certs)));
-  }
-  out.push(
-    configMap(o, envName, env.config),
-    secret(o, secretEnvName, { stringData: env.secret }),
+  // logs: own hostPath PV/PVC (reclaim Delete), the shared claim, or a per-pod claim template
+  const logs = storage(main, { ...v.persistentvolume, selector: true, reclaimPolicy: v.persistentvolume.reclaimPolicy ?? 'Delete' }, { claimTemplate: true });
+  const repos = cvmfs(main, v.cvmfs);
+  const certs: Volume = existingTls
+    ? {
+        role: 'certs',
+        source: {
+          secret: {
+            secretName: existingTls,
+            items: [
+              { key: 'tls.crt', path: 'hostcert.pem' },
+              { key: 'tls.key', path: 'hostkey.pem' },
+            ],
+          },
+        },
+      }
+    : vol.secret('certs', main.secret(secretRefs.bigmonCerts));
+  const out: K8sObject[] = [
+    binaryConfigMap(o, sandboxName, ctx.sandbox('main')),
     ...logs.objects,
-    service(o, n.service, [{ name: 'https', port: v.service.httpsPort, targetPort: 'https' }], v.service.type),
-    ...workload(part, {
+    ...repos.objects,
+    service(o, name, [{ name: 'https', port: v.service.httpsPort, targetPort: 'https' }], v.service.type),
+    ...workload(main, {
       values: v,
       container: {
         name: 'main',
         command: ['/bin/sh', '-c'],
         args: [bigmonStart(v.autoStart)],
-        ports: [port('https', 443)],
-        envFrom: [envFrom.configMap(envName), envFrom.secret(secretEnvName)],
-        mounts,
+        ports: [port('https', HTTPS)],
+        readinessProbe: probe.tcp(HTTPS, { initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 }),
+        livenessProbe: probe.tcp(HTTPS, { initialDelaySeconds: 120, periodSeconds: 30, failureThreshold: 3 }),
+        mounts: [
+          logs.mount('/data/bigmon/logs', 'logs'),
+          mount('/data/bigmon/configmap', vol.configMap('sandbox', sandboxName)),
+          mount('/opt/bigmon/etc/cert', certs),
+          ...repos.mounts,
+        ],
+        envFrom: [envFrom.secret(main.secret(secretRefs.bigmonEnvs))],
+        ...(v.installedAppsList ? { env: [{ name: 'BIGMON_INSTALLED_APPS_LIST', value: v.installedAppsList }] } : {}),
       },
     }),
-  );
-  if (v.ingress.enabled) out.push(ingress(o, n.service, v.ingress, v.service.httpsPort));
-  if (v.route.enabled) out.push(route(o, n.route(), v.hostName, n.service, 'https', v.route.tls));
+  ];
+  if (v.ingress.enabled) {
+    const own = { name, port: v.service.httpsPort };
+    const ing = ingress(o, name, { ...v.ingress, hosts: v.ingress.hosts.map((h) => ({ ...h, paths: h.paths.map((p) => ({ path: p.path, pathType: p.pathType })) })) }, own.port);
+    const rules = (ing.spec!.rules ?? []).map((r, i) => ({
+      ...r,
+      http: {
+        paths: v.ingress.hosts[i]!.paths.map((p) => {
+          const b = pathBackend(p, own, ctx);
+          return { path: p.path, pathType: p.pathType, backend: { service: { name: b.name, port: { number: b.port } } } };
+        }),
+      },
+    }));
+    // TLS always with the secrets lifecycle's BigMon certificate (B27)
+    const tls = (ing.spec!.tls ?? []).map((t) => ({ ...t, secretName: main.secret(secretRefs.bigmonTlsCerts) }));
+    out.push({ ...ing, spec: { ...ing.spec!, rules, ...(tls.length ? { tls } : {}) } });
+  }
+  if (v.route.enabled) out.push(route(o, main.names.route(), v.hostName, name, 'https', v.route.tls));
   return out;
 }

@@ -5,24 +5,23 @@ import { iddsSchema } from './values.js';
 
 export const idds = defineComponent({
   name: 'idds',
-  description: 'iDDS (intelligent Data Delivery Service): REST server, agents and their PostgreSQL database',
+  description: 'iDDS (intelligent Data Delivery Service): REST server with its agents, and their PostgreSQL database',
   needs: ['panda'],
   subs: [
     {
       name: 'rest',
-      description: 'iDDS REST server (HTTPS 8443, HTTP 8080)',
+      description: 'iDDS REST server and agents (HTTPS 8443, HTTP 8080)',
       after: ['postgres'],
-      secrets: [secretRefs.iddsEnvs, secretRefs.iddsAuth, secretRefs.iddsCerts],
-    },
-    {
-      name: 'daemon',
-      description: 'iDDS agents (supervisord); uses the REST server’s env and config ConfigMaps',
-      requires: ['rest'],
-      after: ['postgres'],
-      secrets: [secretRefs.iddsEnvs, secretRefs.iddsAuth, secretRefs.iddsCerts],
+      secrets: [secretRefs.iddsEnvs, secretRefs.iddsDbEnvs, secretRefs.iddsAuth, secretRefs.iddsCerts, secretRefs.iddsTlsCerts],
     },
     { name: 'postgres', description: 'PostgreSQL database of iDDS', secrets: [secretRefs.iddsDbEnvs] },
   ],
   schema: iddsSchema,
+  // --from: the chart's own payloads, used as upstream uses them
+  payloads: {
+    rest: { checkout: 'helm/idds/charts/rest/sandbox' },
+    config: { checkout: 'helm/idds/charts/rest', pattern: /^idds_configmap\.json$/ },
+    tnsnames: { checkout: 'helm/idds', pattern: /^tnsnames\.ora$/ },
+  },
   render: renderIdds,
 });

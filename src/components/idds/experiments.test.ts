@@ -4,30 +4,54 @@ import { find, renderTemplate } from '../../render/testing.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const spec = (o: K8sObject): any => (o as any).spec;
+const container = (o: K8sObject): any => spec(o).template.spec.containers[0];
+const render = (experiment: string) => renderTemplate({ experiment, enable: ['idds'], secretsValues: '/dev/null' });
 
-describe('idds experiment overlays', () => {
-  it('lsst: weka claims without PVs, SLAC proxies, SLAC ingress host and certificate', () => {
-    const objs = renderTemplate({ experiment: 'lsst', enable: ['idds'] });
+describe('idds built-in experiments (HEAD overlays)', () => {
+  it('lsst: per-pod weka log claims, request files on sdf-data-rubin, SLAC hosts, external database', () => {
+    const objs = render('lsst');
     expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    for (const s of ['rest', 'daemon', 'postgres']) {
-      const pvc = spec(find(objs, 'PersistentVolumeClaim', `test-idds-${s}`));
-      expect(pvc.storageClassName).toBe('wekafs--sdf-k8s01');
-      expect(pvc.selector).toBeUndefined();
-    }
-    expect((find(objs, 'ConfigMap', 'test-idds-rest-envs') as any).data).toEqual({
-      http_proxy: 'http://squid.slac.stanford.edu:3128',
-      https_proxy: 'http://squid.slac.stanford.edu:3128',
-      no_proxy: 'localhost,idds-dev-rest,idds-dev-daemon,panda-dev-server,panda-dev-jedi',
-    });
-    const ing = find(objs, 'Ingress', 'test-idds-rest');
-    expect(spec(ing).rules[0].host).toBe('idds-dev.slac.stanford.edu');
-    expect(spec(ing).tls).toEqual([{ hosts: ['idds-dev.slac.stanford.edu'], secretName: 'idds-dev-main-tlssan-cert' }]);
+    expect(objs.some((o) => o.metadata.name.includes('postgres'))).toBe(false);
+    const s = find(objs, 'StatefulSet', 'test-idds-rest');
+    expect(spec(s).volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: 'wekafs--sdf-k8s01', resources: { requests: { storage: '50Gi' } } });
+    expect(spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests')).storageClassName).toBe('sdf-data-rubin');
+    expect(container(s).env).toEqual([
+      { name: 'IDDS_REST_HOST', value: 'https://rubin-panda-idds-dev.slac.stanford.edu:8443' },
+      { name: 'PANDAMON_URL', value: 'https://rubin-panda-bigmon-dev.slac.stanford.edu:8443/' },
+    ]);
+    expect(spec(find(objs, 'Ingress', 'test-idds-rest')).tls).toEqual([{ hosts: ['rubin-panda-idds-dev.slac.stanford.edu'], secretName: 'panda-secrets-idds-tls-certs' }]);
   });
 
-  it('sphenix: nas claims without PVs, default ingress', () => {
-    const objs = renderTemplate({ experiment: 'sphenix', enable: ['idds'] });
-    expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
+  it('lsst-prod: three replicas with 48Gi limits on usdf hosts', () => {
+    const s = find(render('lsst-prod'), 'StatefulSet', 'test-idds-rest');
+    expect(spec(s).replicas).toBe(3);
+    expect(container(s).resources.limits.memory).toBe('48Gi');
+    expect(spec(s).volumeClaimTemplates[0].spec.resources.requests.storage).toBe('100Gi');
+  });
+
+  it('atlas_testbed and doma-k8s: iDDS 2.6.14 on the shared claim, worker tuning; testbed with CVMFS', () => {
+    for (const exp of ['atlas_testbed', 'doma-k8s']) {
+      const objs = render(exp);
+      const s = find(objs, 'StatefulSet', 'test-idds-rest');
+      expect(container(s).image).toBe('ghcr.io/hsf/idds:2.6.14');
+      expect(spec(s).template.spec.volumes.find((v: any) => v.name === 'test-idds-rest-logs').persistentVolumeClaim.claimName).toBe('panda-shared-logs');
+      expect((find(objs, 'ConfigMap', 'test-idds-rest-envs') as any).data.IDDS_SERVER_CONF_NUM_WSGI_THREAD).toBe('4');
+      expect(objs.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name.includes('cvmfs'))).toBe(exp === 'atlas_testbed');
+    }
+  });
+
+  it('cern and dev: two replicas behind their CERN hosts', () => {
+    for (const [exp, host] of [['cern', 'panda-idds-doma.cern.ch'], ['dev', 'panda-idds-dev.cern.ch']] as const) {
+      const objs = render(exp);
+      expect(spec(find(objs, 'StatefulSet', 'test-idds-rest')).replicas).toBe(2);
+      expect(spec(find(objs, 'Ingress', 'test-idds-rest')).rules[0].host).toBe(host);
+    }
+  });
+
+  it('sphenix: nas claims, noRoot, no Ingress', () => {
+    const objs = render('sphenix');
+    expect(objs.some((o) => o.kind === 'Ingress')).toBe(false);
+    expect(container(find(objs, 'StatefulSet', 'test-idds-rest')).args[0]).not.toMatch(/runuser/);
     expect(spec(find(objs, 'PersistentVolumeClaim', 'test-idds-postgres')).storageClassName).toBe('nas');
-    expect(spec(find(objs, 'Ingress', 'test-idds-rest')).rules[0].host).toBe('test-idds-rest.cern.ch');
   });
 });

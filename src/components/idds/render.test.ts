@@ -1,11 +1,14 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { Deployment } from 'kubernetes-models/apps/v1';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import type { K8sObject } from '../../core/k8s.js';
-import { find, renderComponent } from '../../render/testing.js';
-import { select } from '../../render/stack.js';
-import { IssueList } from '../../core/errors.js';
+import { find, renderComponent, renderTemplate } from '../../render/testing.js';
+import { readLayers } from '../../render/values.js';
+import { ignoredKeys } from '../../values/ignored.js';
 import { valuesSchema } from '../registry.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -13,15 +16,9 @@ const spec = (o: K8sObject): any => (o as any).spec;
 const pod = (o: K8sObject): any => spec(o).template.spec;
 const container = (o: K8sObject): any => pod(o).containers[0];
 const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+const data = (o: K8sObject): any => (o as any).data;
 
-const MODELS: Record<string, new (o: any) => { validate(): void }> = {
-  ConfigMap,
-  PersistentVolume,
-  PersistentVolumeClaim,
-  Service,
-  Deployment,
-  Ingress,
-};
+const MODELS: Record<string, new (o: any) => { validate(): void }> = { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, Deployment, StatefulSet, Ingress };
 function validate(objs: K8sObject[]) {
   for (const o of objs) {
     const M = MODELS[o.kind];
@@ -30,27 +27,27 @@ function validate(objs: K8sObject[]) {
   }
 }
 
-describe('idds render (defaults)', () => {
+describe('idds render (HEAD defaults)', () => {
   const objs = renderComponent('idds');
 
-  it('renders upstream’s 16 objects', () => {
+  it('renders HEAD’s 16 objects: no daemon, a requests volume and the tnsnames ConfigMap', () => {
     expect(names(objs)).toEqual(
       [
         'ConfigMap/test-idds-postgres-configmap',
         'ConfigMap/test-idds-rest-configmap',
         'ConfigMap/test-idds-rest-envs',
         'ConfigMap/test-idds-rest-sandbox',
-        'PersistentVolume/test-idds-daemon',
+        'ConfigMap/test-idds-tnsnames',
         'PersistentVolume/test-idds-postgres',
         'PersistentVolume/test-idds-rest',
-        'PersistentVolumeClaim/test-idds-daemon',
+        'PersistentVolume/test-idds-rest-requests',
         'PersistentVolumeClaim/test-idds-postgres',
         'PersistentVolumeClaim/test-idds-rest',
+        'PersistentVolumeClaim/test-idds-rest-requests',
         'Service/test-idds-postgres',
         'Service/test-idds-rest',
-        'Deployment/test-idds-daemon',
         'Deployment/test-idds-postgres',
-        'Deployment/test-idds-rest',
+        'StatefulSet/test-idds-rest',
         'Ingress/test-idds-rest',
       ].sort(),
     );
@@ -58,190 +55,238 @@ describe('idds render (defaults)', () => {
 
   it('every object is valid Kubernetes', () => validate(objs));
 
-  it('rest: image, ports, env, mounts, hostname, start command', () => {
-    const d = find(objs, 'Deployment', 'test-idds-rest');
-    const c = container(d);
-    expect(c.image).toBe('ghcr.io/hsf/idds:0.11.12');
-    expect(c.imagePullPolicy).toBe('IfNotPresent');
-    expect(c.ports.map((p: any) => `${p.name}:${p.containerPort}`)).toEqual(['https:8443', 'http:8080']);
-    expect(c.envFrom).toEqual([{ configMapRef: { name: 'test-idds-rest-envs' } }, { secretRef: { name: 'panda-secrets-idds-envs' } }]);
-    expect(c.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/var/log/idds/', '/opt/idds/configmap', '/opt/idds/certs']);
-    expect(pod(d).hostname).toBe('test-idds');
-    expect(c.args[0]).toBe('sleep 30; chmod 777 /var/log/idds; runuser -u atlpan -g zp -- /opt/idds/bin/start-daemon.sh rest');
-    const projected = pod(d).volumes.find((v: any) => v.projected).projected.sources;
-    expect(projected).toEqual([{ configMap: { name: 'test-idds-rest-configmap' } }, { secret: { name: 'panda-secrets-idds-auth' } }]);
-  });
-
-  it('daemon uses the REST env and config ConfigMaps and has no ports', () => {
-    const d = find(objs, 'Deployment', 'test-idds-daemon');
-    const c = container(d);
-    expect(c.ports).toBeUndefined();
-    expect(c.envFrom[0]).toEqual({ configMapRef: { name: 'test-idds-rest-envs' } });
-    expect(JSON.stringify(pod(d).volumes)).toContain('"test-idds-rest-configmap"');
-    expect(c.args[0]).toMatch(/start-daemon\.sh daemon$/);
-    expect(pod(d).hostname).toBe('test-idds');
-  });
-
-  it('rest Service exposes 8443 https and 8080 http', () => {
-    expect(spec(find(objs, 'Service', 'test-idds-rest')).ports).toEqual([
-      { name: 'https', port: 8443, targetPort: 'https', protocol: 'TCP' },
-      { name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP' },
-    ]);
-  });
-
-  it('rest Ingress is on by default: <fullname>.cern.ch, site TLS secret, backend 8443', () => {
-    const ing = find(objs, 'Ingress', 'test-idds-rest');
-    expect(spec(ing).rules[0].host).toBe('test-idds-rest.cern.ch');
-    expect(spec(ing).rules[0].http.paths[0].backend.service).toEqual({ name: 'test-idds-rest', port: { number: 8443 } });
-    expect(spec(ing).tls).toEqual([{ hosts: ['test-idds-rest.cern.ch'], secretName: 'idds-dev-main-tls-cert' }]);
-    expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/backend-protocol']).toBe('HTTPS');
-  });
-
-  it('idds_configmap.json holds the same settings as upstream’s file', () => {
-    const cfg = JSON.parse((find(objs, 'ConfigMap', 'test-idds-rest-configmap') as any).data['idds_configmap.json']);
-    expect(Object.keys(cfg)).toEqual(['/opt/idds/config/idds/idds.cfg', '/opt/idds/config/panda.cfg', '/opt/idds/config/rucio.cfg', 'rest/config/idds.cfg']);
-    expect(cfg['/opt/idds/config/idds/idds.cfg'].database.default).toBe(
-      'postgresql://${IDDS_DATABASE_USER}:${IDDS_DATABASE_PASSWORD}@${IDDS_DATABASE_HOST}/${IDDS_DATABASE_NAME}',
-    );
-    expect(cfg['/opt/idds/config/idds/idds.cfg'].database.pool_size).toBe(20);
-    expect(cfg['/opt/idds/config/idds/idds.cfg'].conductor['plugin.notifier.broker_timeout']).toBe(10);
-    expect(cfg['/opt/idds/config/rucio.cfg'].client.auth_type).toBe('x509_proxy');
-  });
-
-  it('postgres: official image, PVC at /var/lib/postgresql/data, no PGDATA', () => {
-    const d = find(objs, 'Deployment', 'test-idds-postgres');
-    expect(container(d).image).toBe('postgres:13.6');
-    expect(container(d).volumeMounts).toEqual([{ name: 'test-idds-postgres-data', mountPath: '/var/lib/postgresql/data' }]);
-    expect(container(d).envFrom).toEqual([
-      { configMapRef: { name: 'test-idds-postgres-configmap' } },
+  it('rest: a StatefulSet on its Service running every iDDS service, TCP 8443 probes, both DB Secrets', () => {
+    const s = find(objs, 'StatefulSet', 'test-idds-rest');
+    expect(spec(s).serviceName).toBe('test-idds-rest');
+    const c = container(s);
+    expect(c.image).toBe('ghcr.io/hsf/idds:2.2.49');
+    expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '16Gi' }, requests: { cpu: '4000m', memory: '16Gi' } });
+    expect(c.readinessProbe).toEqual({ tcpSocket: { port: 8443 }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 });
+    expect(c.livenessProbe).toEqual({ tcpSocket: { port: 8443 }, initialDelaySeconds: 120, periodSeconds: 30, failureThreshold: 3 });
+    expect(c.envFrom).toEqual([
+      { configMapRef: { name: 'test-idds-rest-envs' } },
+      { secretRef: { name: 'panda-secrets-idds-envs' } },
       { secretRef: { name: 'panda-secrets-idds-db-envs' } },
     ]);
-    expect((find(objs, 'ConfigMap', 'test-idds-postgres-configmap') as any).data).toBeUndefined();
+    expect(c.args[0]).toMatch(/^if \[ "\$\{IDDS_DB_BACKEND\}" != "oracle" \]; then until \/usr\/bin\/pg_isready -h \$\{IDDS_DATABASE_HOST\} -p \$\{IDDS_DATABASE_PORT\}/);
+    expect(c.args[0]).toMatch(/runuser -u atlpan -g zp -- \/opt\/idds\/bin\/start-daemon\.sh all$/);
+    expect(pod(s).hostname).toBe('test-idds');
   });
 
-  it('claims select the created volumes', () => {
-    for (const s of ['rest', 'daemon', 'postgres']) {
-      expect(spec(find(objs, 'PersistentVolumeClaim', `test-idds-${s}`)).selector.matchLabels).toEqual({
-        'app.kubernetes.io/name': s,
-        'app.kubernetes.io/instance': 'test-idds',
-      });
-    }
-    expect(spec(find(objs, 'PersistentVolume', 'test-idds-rest')).hostPath.path).toBe('/mnt/idds-rest-logs');
-    expect(spec(find(objs, 'PersistentVolume', 'test-idds-daemon')).hostPath.path).toBe('/mnt/idds-daemon-logs');
-    expect(spec(find(objs, 'PersistentVolume', 'test-idds-postgres')).hostPath.path).toBe('/mnt/idds-database');
+  it('rest env: its own Service and the stack’s BigMon by default (upstream: idds-rest, bigmon)', () => {
+    expect(container(find(objs, 'StatefulSet', 'test-idds-rest')).env).toEqual([
+      { name: 'IDDS_REST_HOST', value: 'https://test-idds-rest:8443' },
+      { name: 'PANDAMON_URL', value: 'https://test-bigmon-main' },
+    ]);
+    const dev = renderComponent('idds', {}, '-dev');
+    expect(container(find(dev, 'StatefulSet', 'idds-dev-rest')).env[1].value).toBe('https://bigmon-dev-main');
+  });
+
+  it('rest mounts: logs, config projected with idds-auth and tnsnames, certs, requests volume', () => {
+    const s = find(objs, 'StatefulSet', 'test-idds-rest');
+    expect(container(s).volumeMounts.map((m: any) => `${m.name}:${m.mountPath}`)).toEqual([
+      'test-idds-rest-logs:/var/log/idds/',
+      'test-idds-rest-configmap:/opt/idds/configmap',
+      'test-idds-rest-certs:/opt/idds/certs',
+      'test-idds-rest-requests:/mnt/idds-rest-requests',
+    ]);
+    const v = Object.fromEntries(pod(s).volumes.map((x: any) => [x.name, x]));
+    expect(v['test-idds-rest-configmap'].projected.sources).toEqual([
+      { configMap: { name: 'test-idds-rest-configmap' } },
+      { secret: { name: 'panda-secrets-idds-auth' } },
+      { configMap: { name: 'test-idds-tnsnames' } },
+    ]);
+    expect(v['test-idds-rest-logs'].persistentVolumeClaim.claimName).toBe('test-idds-rest');
+    expect(v['test-idds-rest-requests'].persistentVolumeClaim.claimName).toBe('test-idds-rest-requests');
+    expect(spec(s).volumeClaimTemplates).toBeUndefined();
+  });
+
+  it('volumes: hostPath PVs with reclaim policy Delete for rest; claims select them', () => {
+    const logs = spec(find(objs, 'PersistentVolume', 'test-idds-rest'));
+    expect(logs.persistentVolumeReclaimPolicy).toBe('Delete');
+    expect(logs.hostPath.path).toBe('/mnt/idds-rest-logs');
+    const req = spec(find(objs, 'PersistentVolume', 'test-idds-rest-requests'));
+    expect([req.persistentVolumeReclaimPolicy, req.hostPath.path, req.capacity.storage]).toEqual(['Delete', '/mnt/idds-rest-requests', '10Gi']);
+    expect(spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests')).selector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'rest-requests',
+      'app.kubernetes.io/instance': 'test-idds',
+    });
+    expect(spec(find(objs, 'PersistentVolume', 'test-idds-postgres')).persistentVolumeReclaimPolicy).toBeUndefined();
+  });
+
+  it('postgres: a Deployment with strategy Recreate', () => {
+    const d = find(objs, 'Deployment', 'test-idds-postgres');
+    expect(spec(d).strategy).toEqual({ type: 'Recreate' });
+    expect(container(d).image).toBe('postgres:13.6');
+    expect(container(d).volumeMounts).toEqual([{ name: 'test-idds-postgres-data', mountPath: '/var/lib/postgresql/data' }]);
+  });
+
+  it('B27: the Ingress TLS is the secrets lifecycle’s idds-tls-certs, no site client-CA Secret', () => {
+    const ing = find(objs, 'Ingress', 'test-idds-rest');
+    expect(spec(ing).rules[0].host).toBe('test-idds-rest.cern.ch');
+    expect(spec(ing).tls).toEqual([{ hosts: ['test-idds-rest.cern.ch'], secretName: 'panda-secrets-idds-tls-certs' }]);
+    expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/auth-tls-secret']).toBeUndefined();
+    expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/auth-tls-verify-client']).toBe('optional_no_ca');
+    const own = renderComponent('idds', { rest: { ingress: { tls: [{ secretName: 'default', hosts: [{ hostOverride: 'x.example.org' }] }] } } });
+    expect(spec(find(own, 'Ingress', 'test-idds-rest')).tls).toEqual([{ hosts: ['x.example.org'], secretName: 'panda-secrets-idds-tls-certs' }]);
+  });
+
+  it('idds_configmap.json: iDDS 2.x settings (database URL, rest, carrier, conductor, alembic)', () => {
+    const cfg = JSON.parse(data(find(objs, 'ConfigMap', 'test-idds-rest-configmap'))['idds_configmap.json']);
+    expect(Object.keys(cfg)).toEqual(['/opt/idds/config/idds/idds.cfg', '/opt/idds/config/panda.cfg', '/opt/idds/config/rucio.cfg', '/opt/idds/config/idds/alembic.ini', 'rest/config/idds.cfg']);
+    const idds = cfg['/opt/idds/config/idds/idds.cfg'];
+    expect(idds.database.default).toBe('${IDDS_DATABASE_URL}');
+    expect(idds.database.pool_size).toBe(50);
+    expect(idds.rest.additional_storage).toBe('/data/idds-requests/panda_jobs/panda/idds-requests');
+    expect(Object.keys(idds.conductor['plugin.notifier.channels'])).toEqual(['default', 'ContentExt', 'ContentExt1']);
+    expect(idds.carrier['plugin.receiver.channels'].default.broker_timeout).toBe(600);
+  });
+
+  it('the tnsnames ConfigMap is empty without a tnsnames.ora payload', () => {
+    expect(data(find(objs, 'ConfigMap', 'test-idds-tnsnames'))).toEqual({ 'tnsnames.ora': '' });
   });
 });
 
 describe('idds options', () => {
-  it('B2: postgres.noRoot mounts the volume by name at /tmp/pg_volume and sets PGDATA inside it', () => {
-    const objs = renderComponent('idds', { postgres: { noRoot: true } });
-    const d = find(objs, 'Deployment', 'test-idds-postgres');
-    expect(container(d).volumeMounts).toEqual([{ name: 'test-idds-postgres-data', mountPath: '/tmp/pg_volume' }]);
-    expect(pod(d).volumes.map((v: any) => v.name)).toContain('test-idds-postgres-data');
-    expect((find(objs, 'ConfigMap', 'test-idds-postgres-configmap') as any).data).toEqual({ PGDATA: '/tmp/pg_volume/data' });
-    validate([d]);
+  it('shared logs claim with subPath, request files on the logs volume (atlas_testbed, doma-k8s)', () => {
+    const objs = renderComponent('idds', {
+      rest: {
+        persistentvolume: { create: false, sharedPvcName: 'panda-shared-logs', subPath: 'idds' },
+        persistentvolumerequests: { reuseLogsVolume: true, subPath: 'idds-requests' },
+      },
+    });
+    expect(objs.filter((o) => /PersistentVolume/.test(o.kind) && o.metadata.name.startsWith('test-idds-rest'))).toEqual([]);
+    const s = find(objs, 'StatefulSet', 'test-idds-rest');
+    const mounts = container(s).volumeMounts.filter((m: any) => m.name === 'test-idds-rest-logs');
+    expect(mounts).toEqual([
+      { name: 'test-idds-rest-logs', mountPath: '/var/log/idds/', subPath: 'idds' },
+      { name: 'test-idds-rest-logs', mountPath: '/mnt/idds-rest-requests', subPath: 'idds-requests' },
+    ]);
+    expect(pod(s).volumes.find((v: any) => v.name === 'test-idds-rest-logs').persistentVolumeClaim.claimName).toBe('panda-shared-logs');
+    validate([s]);
   });
 
-  it('rest.noRoot and daemon.noRoot run start-daemon.sh directly', () => {
-    const objs = renderComponent('idds', { rest: { noRoot: true }, daemon: { noRoot: true } });
-    expect(container(find(objs, 'Deployment', 'test-idds-rest')).args).toEqual(['sleep 30; /opt/idds/bin/start-daemon.sh rest']);
-    expect(container(find(objs, 'Deployment', 'test-idds-daemon')).args).toEqual(['sleep 30; /opt/idds/bin/start-daemon.sh daemon']);
+  it('no create and no shared claim: a ReadWriteOnce claim template per pod (lsst)', () => {
+    const objs = renderComponent('idds', {
+      rest: {
+        persistentvolume: { create: false, class: 'wekafs--sdf-k8s01', size: '50Gi', selector: false },
+        persistentvolumerequests: { create: false, class: 'sdf-data-rubin', size: '1000Gi', selector: false, path: '/data/idds-requests' },
+      },
+    });
+    const s = find(objs, 'StatefulSet', 'test-idds-rest');
+    expect(spec(s).volumeClaimTemplates).toEqual([
+      { metadata: { name: 'test-idds-rest-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } },
+    ]);
+    const req = spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests'));
+    expect([req.storageClassName, req.resources.requests.storage, req.selector]).toEqual(['sdf-data-rubin', '1000Gi', undefined]);
+    expect(container(s).volumeMounts.find((m: any) => m.name === 'test-idds-rest-requests').mountPath).toBe('/data/idds-requests');
+    validate(objs);
   });
 
-  it('autoStart false leaves the image entrypoint and command', () => {
-    const objs = renderComponent('idds', { rest: { autoStart: false }, daemon: { autoStart: false } });
-    for (const s of ['rest', 'daemon']) {
-      const c = container(find(objs, 'Deployment', `test-idds-${s}`));
-      expect(c.command).toBeUndefined();
-      expect(c.args).toBeUndefined();
-    }
+  it('CVMFS: a CSI PV/PVC per repository, mounted read-only at /cvmfs/<repository>', () => {
+    const objs = renderComponent('idds', { rest: { cvmfs: { enabled: true, repositories: [{ name: 'atlas', repository: 'atlas.cern.ch' }] } } });
+    const pv = spec(find(objs, 'PersistentVolume', 'test-idds-rest-cvmfs-atlas'));
+    expect(pv.csi).toEqual({ driver: 'cvmfs.csi.cern.ch', volumeHandle: 'test-idds-rest-cvmfs-atlas', volumeAttributes: { repository: 'atlas.cern.ch' } });
+    expect(spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-cvmfs-atlas')).volumeName).toBe('test-idds-rest-cvmfs-atlas');
+    const s = find(objs, 'StatefulSet', 'test-idds-rest');
+    expect(container(s).volumeMounts).toContainEqual({ name: 'cvmfs-atlas', mountPath: '/cvmfs/atlas.cern.ch' });
+    expect(pod(s).volumes).toContainEqual({ name: 'cvmfs-atlas', persistentVolumeClaim: { claimName: 'test-idds-rest-cvmfs-atlas', readOnly: true } });
   });
 
-  it('no proxy: the env ConfigMap is empty', () => {
-    expect((find(renderComponent('idds'), 'ConfigMap', 'test-idds-rest-envs') as any).data).toBeUndefined();
+  it('server worker tuning goes to the env ConfigMap (numbers or strings), unset ones are left out', () => {
+    const objs = renderComponent('idds', { rest: { serverConf: { minWorkers: 4, maxWorkers: '8', maxBacklog: '50' } } });
+    expect(data(find(objs, 'ConfigMap', 'test-idds-rest-envs'))).toEqual({
+      IDDS_SERVER_CONF_MIN_WORKERS: '4',
+      IDDS_SERVER_CONF_MAX_WORKERS: '8',
+      IDDS_SERVER_CONF_MAX_BACKLOG: '50',
+    });
+    expect(data(find(renderComponent('idds'), 'ConfigMap', 'test-idds-rest-envs'))).toBeUndefined();
   });
 
   it('B5: https_proxy takes httpsProxy; default no_proxy lists the component’s services', () => {
     const objs = renderComponent('idds', { rest: { httpProxy: 'http://a:1', httpsProxy: 'http://b:2' } });
-    expect((find(objs, 'ConfigMap', 'test-idds-rest-envs') as any).data).toEqual({
-      http_proxy: 'http://a:1',
-      https_proxy: 'http://b:2',
-      no_proxy: 'localhost,test-idds-rest,test-idds-daemon,test-idds-postgres',
-    });
+    expect(data(find(objs, 'ConfigMap', 'test-idds-rest-envs'))).toEqual({ http_proxy: 'http://a:1', https_proxy: 'http://b:2', no_proxy: 'localhost,test-idds-rest,test-idds-postgres' });
   });
 
-  it('noProxy replaces the default list', () => {
-    const objs = renderComponent('idds', { rest: { httpsProxy: 'http://b:2', noProxy: 'localhost,x' } });
-    expect((find(objs, 'ConfigMap', 'test-idds-rest-envs') as any).data).toEqual({ https_proxy: 'http://b:2', no_proxy: 'localhost,x' });
+  it('B2: postgres.noRoot mounts the volume by name at /tmp/pg_volume and sets PGDATA inside it', () => {
+    const objs = renderComponent('idds', { postgres: { noRoot: true } });
+    const d = find(objs, 'Deployment', 'test-idds-postgres');
+    expect(container(d).volumeMounts).toEqual([{ name: 'test-idds-postgres-data', mountPath: '/tmp/pg_volume' }]);
+    expect(data(find(objs, 'ConfigMap', 'test-idds-postgres-configmap'))).toEqual({ PGDATA: '/tmp/pg_volume/data' });
+    validate([d]);
   });
 
-  it('create: false renders no PVs and claims without selector, on the given class', () => {
-    const pv = { create: false, class: 'nas' };
-    const objs = renderComponent('idds', { rest: { persistentvolume: pv }, daemon: { persistentvolume: pv }, postgres: { persistentvolume: pv } });
-    expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    for (const s of ['rest', 'daemon', 'postgres']) {
-      const pvc = spec(find(objs, 'PersistentVolumeClaim', `test-idds-${s}`));
-      expect(pvc.selector).toBeUndefined();
-      expect(pvc.storageClassName).toBe('nas');
-    }
+  it('rest.noRoot runs start-daemon.sh directly; autoStart false leaves the image command', () => {
+    expect(container(find(renderComponent('idds', { rest: { noRoot: true } }), 'StatefulSet', 'test-idds-rest')).args[0]).toMatch(/done; fi; \/opt\/idds\/bin\/start-daemon\.sh all$/);
+    const c = container(find(renderComponent('idds', { rest: { autoStart: false } }), 'StatefulSet', 'test-idds-rest'));
+    expect([c.command, c.args]).toEqual([undefined, undefined]);
   });
 
-  it('ingress can be switched off and given hosts', () => {
-    expect(renderComponent('idds', { rest: { ingress: { enabled: false } } }).some((o) => o.kind === 'Ingress')).toBe(false);
-    const objs = renderComponent('idds', {
-      rest: { ingress: { hosts: [{ hostOverride: 'idds.example.org' }], tls: [{ secretName: 'idds-tls', hosts: [{ hostOverride: 'idds.example.org' }] }] } },
-    });
-    const ing = find(objs, 'Ingress', 'test-idds-rest');
-    expect(spec(ing).rules[0].host).toBe('idds.example.org');
-    expect(spec(ing).tls).toEqual([{ hosts: ['idds.example.org'], secretName: 'idds-tls' }]);
+  it('B24: autoscaling renders an autoscaling/v2 HPA on the StatefulSet and drops replicas', () => {
+    const objs = renderComponent('idds', { rest: { autoscaling: { enabled: true } } });
+    expect(spec(find(objs, 'StatefulSet', 'test-idds-rest')).replicas).toBeUndefined();
+    const h = find(objs, 'HorizontalPodAutoscaler', 'test-idds-rest');
+    expect([h.apiVersion, spec(h).scaleTargetRef]).toEqual(['autoscaling/v2', { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-idds-rest' }]);
   });
 
   it('external database: postgres.enabled false renders no postgres objects', () => {
     const objs = renderComponent('idds', { postgres: { enabled: false } });
     expect(objs.filter((o) => o.metadata.name.startsWith('test-idds-postgres'))).toEqual([]);
-    expect(names(objs)).toContain('Deployment/test-idds-rest');
+    expect(names(objs)).toContain('StatefulSet/test-idds-rest');
   });
 
   it('configOverrides are merged into idds_configmap.json', () => {
-    const objs = renderComponent('idds', {
-      rest: { configOverrides: { '/opt/idds/config/rucio.cfg': { client: { rucio_host: 'https://rucio.example.org:443' } } } },
-    });
-    const cfg = JSON.parse((find(objs, 'ConfigMap', 'test-idds-rest-configmap') as any).data['idds_configmap.json']);
-    expect(cfg['/opt/idds/config/rucio.cfg'].client.rucio_host).toBe('https://rucio.example.org:443');
-    expect(cfg['/opt/idds/config/rucio.cfg'].client.auth_type).toBe('x509_proxy');
+    const objs = renderComponent('idds', { rest: { configOverrides: { '/opt/idds/config/rucio.cfg': { client: { rucio_host: 'https://rucio.example.org:443' } } } } });
+    const cfg = JSON.parse(data(find(objs, 'ConfigMap', 'test-idds-rest-configmap'))['idds_configmap.json']);
+    expect(cfg['/opt/idds/config/rucio.cfg'].client).toMatchObject({ rucio_host: 'https://rucio.example.org:443', auth_type: 'x509_proxy' });
+  });
+});
+
+describe('idds payloads from the checkout (--from)', () => {
+  const tree = fs.mkdtempSync(path.join(os.tmpdir(), 'idds-checkout-'));
+  const put = (rel: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
+    fs.writeFileSync(path.join(tree, rel), text);
+  };
+  put('helm/idds/tnsnames.ora', 'PANDA=(DESCRIPTION=(ADDRESS=(HOST=db.example.org)))\n');
+  put('helm/idds/charts/rest/idds_configmap.json', '{"/opt/idds/config/idds/idds.cfg": {"common": {"loglevel": "INFO"}}}');
+  put('secrets/values.yaml', '{}\n');
+
+  it('tnsnames.ora and idds_configmap.json come from the checkout; configOverrides still apply', () => {
+    const objs = renderTemplate({ from: tree, enable: ['idds'], sets: ['idds.rest.configOverrides./opt/idds/config/panda\\.cfg.panda.x=1'] });
+    expect(data(find(objs, 'ConfigMap', 'test-idds-tnsnames'))['tnsnames.ora']).toContain('db.example.org');
+    const cfg = JSON.parse(data(find(objs, 'ConfigMap', 'test-idds-rest-configmap'))['idds_configmap.json']);
+    expect(cfg).toEqual({ '/opt/idds/config/idds/idds.cfg': { common: { loglevel: 'INFO' } }, '/opt/idds/config/panda.cfg': { panda: { x: 1 } } });
   });
 
-  it('B14: with an affix that collapses the rest name, the daemon still finds the REST ConfigMaps', () => {
-    const objs = renderComponent('idds', {}, '-rest');
-    const cms = objs.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name);
-    const d = find(objs, 'Deployment', 'idds-rest-daemon');
-    const refs = [container(d).envFrom[0].configMapRef.name, ...pod(d).volumes.flatMap((v: any) => v.projected?.sources.map((s: any) => s.configMap?.name) ?? [])];
-    for (const r of refs.filter(Boolean)) expect(cms).toContain(r);
+  it('an invalid idds_configmap.json is refused naming the file', () => {
+    const bad = fs.mkdtempSync(path.join(os.tmpdir(), 'idds-bad-'));
+    fs.mkdirSync(path.join(bad, 'helm/idds/charts/rest'), { recursive: true });
+    fs.writeFileSync(path.join(bad, 'helm/idds/charts/rest/idds_configmap.json'), '{"x": ');
+    expect(() => renderTemplate({ from: bad, enable: ['idds'], secretsValues: path.join(tree, 'secrets/values.yaml') })).toThrow(/idds_configmap\.json/);
   });
+});
 
-  it('B16: disabling rest alone is refused because the daemon uses its ConfigMaps', () => {
-    const issues = new IssueList();
-    select(valuesSchema.parse({}), { enable: ['idds'], disable: ['idds.rest'] }, issues);
-    expect(() => issues.throwIfAny('x')).toThrow();
-    const ok = new IssueList();
-    select(valuesSchema.parse({}), { enable: ['idds'], disable: ['idds.rest', 'idds.daemon'] }, ok);
-    expect(() => ok.throwIfAny('x')).not.toThrow();
+describe('idds values', () => {
+  it('the 2022 daemon key loads and is reported as having no effect, naming what replaced it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idds-2022-'));
+    const f = path.join(dir, 'values.yaml');
+    fs.writeFileSync(f, 'daemon:\n  enabled: true\n  image:\n    tag: "0.11.12"\nrest:\n  iddsServer: idds.example.org\n');
+    const layers = readLayers({ files: [`idds=${f}`] });
+    const got = ignoredKeys(layers, valuesSchema).map((i) => `${i.where}:${i.line}`);
+    expect(got).toEqual(['idds.daemon:2', 'idds.rest.iddsServer:6']);
+    expect(ignoredKeys(layers, valuesSchema)[0]!.message).toMatch(/agents now run in the rest pod.*idds\.rest/);
+    const objs = renderTemplate({ files: [`idds=${f}`], enable: ['idds'] });
+    expect(objs.some((o) => /daemon/.test(o.metadata.name))).toBe(false);
   });
 
   it('unknown keys are rejected, upstream’s unread keys are accepted', () => {
     expect(() => renderComponent('idds', { rest: { bogus: 1 } })).toThrow();
     expect(() =>
       renderComponent('idds', {
-        rest: { oidc: { atlas: { client_id: 'abc' } }, conductor: { port: 61613 }, hostcerts: { enabled: false }, iddsServer: 'x', secret: { name: 's' } },
-        daemon: { httpProxy: 'http://x:1', iddsServer: 'localhost', service: { type: 'ClusterIP', httpsPort: 443 }, ingress: { enabled: false } },
+        rest: { oidc: { atlas: { client_id: 'abc' } }, conductor: { port: 61613 }, hostcerts: { enabled: false }, iddsServer: 'x', secret: { name: 's' }, persistentvolumerequests_test: { create: false } },
         postgres: { database: { name: 'x' }, ingress: { enabled: false } },
       }),
     ).not.toThrow();
-  });
-
-  it('autoscaling renders an autoscaling/v2 HPA and drops replicas', () => {
-    const objs = renderComponent('idds', { rest: { autoscaling: { enabled: true } } });
-    expect(spec(find(objs, 'Deployment', 'test-idds-rest')).replicas).toBeUndefined();
-    expect(find(objs, 'HorizontalPodAutoscaler', 'test-idds-rest').apiVersion).toBe('autoscaling/v2');
   });
 });

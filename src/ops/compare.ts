@@ -23,10 +23,13 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** A key that lives as long as the process: digests show which values differ, and nothing else. */
+/** A key that lives as long as the process: digests of one run never match those of another. */
 const DIGEST_KEY = randomBytes(32);
 
-/** Secret values replaced by a keyed digest, so a diff shows which keys change but never a value. */
+/**
+ * Secret values replaced by a keyed digest of the Secret, the key and the value: a diff shows
+ * which keys change and nothing else. Equal values under two keys (or in two runs) look different.
+ */
 export function hideSecretValues(o: unknown): unknown {
   const c = structuredClone(o) as Record<string, any>;
   if (c?.kind !== 'Secret') return c;
@@ -34,7 +37,8 @@ export function hideSecretValues(o: unknown): unknown {
     if (!c[f]) continue;
     for (const k of Object.keys(c[f])) {
       const bytes = f === 'data' ? Buffer.from(String(c[f][k]), 'base64') : Buffer.from(String(c[f][k]));
-      c[f][k] = `(hidden ${createHmac('sha256', DIGEST_KEY).update(bytes).digest('hex').slice(0, 8)})`;
+      const h = createHmac('sha256', DIGEST_KEY).update(`${c.metadata?.namespace ?? ''}/${c.metadata?.name ?? ''}\0${k}\0`).update(bytes);
+      c[f][k] = `(hidden ${h.digest('hex').slice(0, 12)})`;
     }
   }
   return c;

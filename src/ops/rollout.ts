@@ -7,10 +7,10 @@
 import { registry } from '../components/registry.js';
 import { LABEL } from '../core/k8s.js';
 import { contentDigest, keyDigests, podReferences, SECRETS_DIGEST, secretsDigest, type RefName } from '../render/digests.js';
-import type { Clock } from './clock.js';
-import { ownedSelector } from './inventory.js';
-import type { Kube } from './kube.js';
-import { readiness, type Live } from './readiness.js';
+import type { Clock } from '../cluster/clock.js';
+import { ownedSelector } from '../cluster/inventory.js';
+import type { Kube } from '../cluster/kube.js';
+import { readiness, type Live } from '../cluster/readiness.js';
 
 const split = (r: RefName) => {
   const i = r.indexOf('/');

@@ -1,22 +1,25 @@
 /**
- * Carrying out a plan: each node starts as soon as everything it depends on is ready; independent
- * nodes run in parallel. A node applies its objects (server-side apply, one write each), then
- * waits until the objects it awaits are ready. A failed or timed-out node blocks its dependents
- * (they are not applied); what was applied stays, and a re-run converges.
+ * Carrying out a plan: each node starts as soon as everything it depends on is done; independent
+ * nodes run in parallel. A node deletes and applies its objects (server-side apply, one write
+ * each), then waits until the objects it awaits are ready (install) or gone (uninstall). A node
+ * that fails or times out blocks its dependents (they are not started); what was done stays, and
+ * a re-run converges. Ctrl-C (the abort signal) starts nothing new and ends the waits at once.
  */
 import { ExitCode, PandaError, type Issue } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { refOf, type Plan, type PlanNode, type ObjectRef } from '../plan/plan.js';
-import type { Clock } from './clock.js';
-import type { Kube } from './kube.js';
-import { podProblems, readiness, type Live, type PodProblem } from './readiness.js';
+import { refName, refOf, type ObjectRef } from '../core/objects.js';
+import type { Plan, PlanNode } from '../plan/plan.js';
+import type { Clock } from '../cluster/clock.js';
+import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';
+import { podProblems, readiness, type Live, type PodProblem, type Verdict } from '../cluster/readiness.js';
 
 export type NodeState = 'pending' | 'applying' | 'waiting' | 'ready' | 'failed' | 'blocked' | 'interrupted';
 export type Change = 'created' | 'changed' | 'unchanged';
 
 export type ProgressEvent =
   | { type: 'node'; node: string; component: string; sub?: string; state: NodeState; at: number; detail?: string }
-  | { type: 'applied'; node: string; object: string; change: Change; at: number }
+  | { type: 'applied'; node: string; object: string; change: Change; at: number; conflicts?: FieldConflict[] }
+  | { type: 'deleted'; node: string; object: string; at: number }
   | { type: 'pruned'; object: string; at: number };
 
 export interface NodeResult {
@@ -28,13 +31,19 @@ export interface NodeResult {
   appliedAt?: number;
   readyAt?: number;
   changes: Record<Change, number>;
+  /** Objects this node deleted (`Kind/name`). */
+  deleted: string[];
+  /** Fields of other managers this node's applies took back. */
+  conflicts: FieldConflict[];
   problem?: string;
 }
 
 export interface ExecuteOptions {
+  /** Wait for readiness (install); false applies in dependency order only. Deletions are always awaited. */
   wait: boolean;
-  /** Per component: from its start to all its sub-components ready. */
+  /** Per component: from its first node's start until all its nodes are done. */
   timeoutMs: number;
+  /** Interval between two readings of the awaited objects. */
   pollMs?: number;
   clock: Clock;
   signal?: AbortSignal;
@@ -55,14 +64,14 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
   const poll = o.pollMs ?? 250;
   const startedAt = clock.now();
   const results = new Map<string, NodeResult>(
-    plan.nodes.map((n) => [n.id, { id: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state: 'pending' as NodeState, changes: { created: 0, changed: 0, unchanged: 0 } }]),
+    plan.nodes.map((n) => [n.id, { id: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state: 'pending' as NodeState, changes: { created: 0, changed: 0, unchanged: 0 }, deleted: [], conflicts: [] }]),
   );
   const componentStart = new Map<string, number>();
   const failures: PandaError[] = [];
   let writes = 0;
+  const aborted = () => !!o.signal?.aborted;
   const emit = (n: PlanNode, state: NodeState, detail?: string) => {
-    const r = results.get(n.id)!;
-    r.state = state;
+    results.get(n.id)!.state = state;
     o.onEvent?.({ type: 'node', node: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state, at: clock.now(), ...(detail ? { detail } : {}) });
   };
 
@@ -71,15 +80,25 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
     r.startedAt = clock.now();
     if (!componentStart.has(n.component)) componentStart.set(n.component, r.startedAt);
     emit(n, 'applying');
+    for (const ref of n.delete ?? []) {
+      if (aborted()) return void emit(n, 'interrupted');
+      if (await kube.delete(ref)) {
+        writes++;
+        r.deleted.push(refName(ref));
+        o.onEvent?.({ type: 'deleted', node: n.id, object: refName(ref), at: clock.now() });
+      }
+    }
     for (const obj of n.apply) {
-      if (o.signal?.aborted) return void emit(n, 'interrupted');
-      const change = await applyOne(kube, obj, plan.namespace);
-      writes++;
-      r.changes[change]++;
-      o.onEvent?.({ type: 'applied', node: n.id, object: `${obj.kind}/${obj.metadata.name}`, change, at: clock.now() });
+      if (aborted()) return void emit(n, 'interrupted');
+      const a = await applyOne(kube, obj, plan.namespace);
+      writes += a.writes;
+      r.changes[a.change]++;
+      r.conflicts.push(...a.conflicts);
+      o.onEvent?.({ type: 'applied', node: n.id, object: refName(obj), change: a.change, at: clock.now(), ...(a.conflicts.length ? { conflicts: a.conflicts } : {}) });
     }
     r.appliedAt = clock.now();
-    if (!o.wait || n.await.length === 0) {
+    const until = n.until ?? 'ready';
+    if ((until === 'ready' && !o.wait) || n.await.length === 0) {
       r.readyAt = clock.now();
       return void emit(n, 'ready');
     }
@@ -87,8 +106,8 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
     const deadline = componentStart.get(n.component)! + o.timeoutMs;
     let lastWait = '';
     for (;;) {
-      if (o.signal?.aborted) return void emit(n, 'interrupted');
-      const pending = await notReady(kube, n.await);
+      if (aborted()) return void emit(n, 'interrupted');
+      const pending = await (until === 'gone' ? stillPresent(kube, n.await) : notReady(kube, n.await));
       if (pending.length === 0) {
         r.readyAt = clock.now();
         return void emit(n, 'ready');
@@ -101,7 +120,7 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
         return void emit(n, 'failed', r.problem);
       }
       const w = pending[0]!;
-      const waitMsg = `${w.ref.kind}/${w.ref.name}: waiting for ${w.verdict.state === 'waiting' ? w.verdict.for : ''}`;
+      const waitMsg = `${refName(w.ref)}: waiting for ${w.verdict.state === 'waiting' ? w.verdict.for : ''}`;
       if (waitMsg !== lastWait) {
         lastWait = waitMsg;
         o.onEvent?.({ type: 'node', node: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state: 'waiting', at: clock.now(), detail: waitMsg });
@@ -110,7 +129,7 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
     }
   }
 
-  // schedule: start every node whose dependencies are all ready
+  // schedule: start every node whose dependencies are all done
   const running = new Map<string, Promise<void>>();
   const byId = new Map(plan.nodes.map((n) => [n.id, n]));
   for (;;) {
@@ -119,15 +138,15 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
       const r = results.get(n.id)!;
       if (r.state !== 'pending' || running.has(n.id)) continue;
       const deps = n.deps.filter((d) => byId.has(d)).map((d) => results.get(d)!);
-      if (deps.some((d) => d.state === 'failed' || d.state === 'blocked' || d.state === 'interrupted')) {
-        const culprit = deps.find((d) => d.state !== 'ready')!;
-        r.problem = `not applied: ${culprit.id} did not become ready`;
-        emit(n, 'blocked', r.problem);
+      if (aborted()) {
+        emit(n, 'interrupted');
         progressed = true;
         continue;
       }
-      if (o.signal?.aborted) {
-        emit(n, 'interrupted');
+      const culprit = deps.find((d) => d.state === 'failed' || d.state === 'blocked' || d.state === 'interrupted');
+      if (culprit) {
+        r.problem = `not started: ${culprit.id} is not ${byId.get(culprit.id)!.until === 'gone' ? 'gone' : 'ready'}`;
+        emit(n, 'blocked', r.problem);
         progressed = true;
         continue;
       }
@@ -154,22 +173,40 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
     finishedAt: clock.now(),
     writes,
     failures,
-    interrupted: !!o.signal?.aborted,
+    interrupted: aborted(),
   };
 }
 
-/** Apply one object; tells whether it was created, changed or left as it was. */
-export async function applyOne(kube: Kube, obj: K8sObject, namespace: string): Promise<Change> {
+export interface Applied {
+  change: Change;
+  /** Fields other managers owned that this apply took back. */
+  conflicts: FieldConflict[];
+  writes: number;
+}
+
+/**
+ * Apply one object; tells whether it was created, changed or left as it was, and whose fields it
+ * took back: it applies without force first, so that the API server names the other managers.
+ */
+export async function applyOne(kube: Kube, obj: K8sObject, namespace: string): Promise<Applied> {
   const before = await kube.get(refOf(obj, namespace));
-  const after = await kube.apply(obj);
-  if (!before) return 'created';
-  return before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'changed';
+  let after: Live;
+  let conflicts: FieldConflict[] = [];
+  try {
+    after = await kube.apply(obj, { force: false });
+  } catch (e) {
+    if (!(e instanceof ClusterError && e.status === 409 && e.conflicts.length)) throw e;
+    conflicts = [...e.conflicts];
+    after = await kube.apply(obj, { force: true });
+  }
+  const change = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'changed';
+  return { change, conflicts, writes: conflicts.length ? 2 : 1 };
 }
 
 interface Pending {
   ref: ObjectRef;
   live?: Live;
-  verdict: ReturnType<typeof readiness> | { state: 'waiting'; for: string };
+  verdict: Verdict;
 }
 
 async function notReady(kube: Kube, refs: readonly ObjectRef[]): Promise<Pending[]> {
@@ -184,11 +221,26 @@ async function notReady(kube: Kube, refs: readonly ObjectRef[]): Promise<Pending
   return out;
 }
 
-/** The error for a node that did not become ready: the object, and pod-level reasons from status and events. */
+async function stillPresent(kube: Kube, refs: readonly ObjectRef[]): Promise<Pending[]> {
+  const lives = await Promise.all(refs.map((r) => kube.get(r)));
+  return refs.flatMap((ref, i) => {
+    const live = lives[i];
+    if (!live) return [];
+    const finalizers = (live.metadata as { finalizers?: string[] }).finalizers ?? [];
+    return [{ ref, live, verdict: { state: 'waiting' as const, for: `deletion${finalizers.length ? ` (finalizers: ${finalizers.join(', ')})` : ''}` } }];
+  });
+}
+
+/** The error for a node that did not finish: the object, and pod-level reasons from status and events. */
 async function describeFailure(kube: Kube, n: PlanNode, pending: Pending[], timeoutMs?: number): Promise<PandaError> {
   const issues: Issue[] = [];
+  const after = timeoutMs ? ` after ${Math.round(timeoutMs / 1000)}s` : '';
   for (const p of pending) {
-    const what = p.verdict.state === 'failed' ? p.verdict.reason : `not ready${timeoutMs ? ` after ${Math.round(timeoutMs / 1000)}s` : ''} (waiting for ${p.verdict.state === 'waiting' ? p.verdict.for : '?'})`;
+    if (n.until === 'gone') {
+      issues.push({ where: refName(p.ref), message: `still present${after} (waiting for ${p.verdict.state === 'waiting' ? p.verdict.for : '?'})`, fix: 'check its finalizers and events, or raise --timeout' });
+      continue;
+    }
+    const what = p.verdict.state === 'failed' ? p.verdict.reason : `not ready${after} (waiting for ${p.verdict.state === 'waiting' ? p.verdict.for : '?'})`;
     let problems: PodProblem[] = [];
     try {
       problems = await diagnose(kube, p);
@@ -196,12 +248,12 @@ async function describeFailure(kube: Kube, n: PlanNode, pending: Pending[], time
       /* diagnosis is best effort */
     }
     issues.push({
-      where: `${p.ref.kind}/${p.ref.name}`,
+      where: refName(p.ref),
       message: [what, ...problems.slice(0, 3).map((x) => `${x.pod}: ${x.reason}${x.message ? ` (${x.message})` : ''}`)].join('; '),
-      fix: fixFor(problems[0]?.reason),
+      ...(fixFor(problems[0]?.reason) ? { fix: fixFor(problems[0]?.reason)! } : {}),
     });
   }
-  return new PandaError(`${n.id} did not become ready`, issues, ExitCode.changesOrNotReady);
+  return new PandaError(`${n.id} did not become ${n.until === 'gone' ? 'gone' : 'ready'}`, issues, ExitCode.changesOrNotReady);
 }
 
 async function diagnose(kube: Kube, p: Pending): Promise<PodProblem[]> {
@@ -243,4 +295,3 @@ function fixFor(reason?: string): string | undefined {
       return reason ? undefined : 'raise --timeout if the component is just slow to start';
   }
 }
-

@@ -1,0 +1,84 @@
+/** Reports as text (tables and summaries on stdout, errors on stderr) or as JSON on stdout. */
+import { formatError, PandaError } from '../core/errors.js';
+import type { FieldConflict } from '../cluster/kube.js';
+import type { DiffReport } from '../ops/diff.js';
+import type { InstallReport } from '../ops/install.js';
+import type { ErrorReport } from '../ops/report.js';
+import type { SecretsInstallReport, SecretsUninstallReport } from '../ops/secrets.js';
+import type { StatusReport } from '../ops/status.js';
+import type { UninstallReport } from '../ops/uninstall.js';
+import { err, out } from './output.js';
+import { table } from './progress.js';
+
+const asJson = (r: unknown) => out(JSON.stringify(r, null, 2) + '\n');
+
+function printErrors(errors: readonly ErrorReport[]): void {
+  for (const e of errors) err(formatError(new PandaError(e.message, e.issues)) + '\n');
+}
+
+function printConflicts(conflicts: readonly FieldConflict[], verb: string): void {
+  for (const c of conflicts) err(`warning: ${c.object}: ${verb} from ${c.manager}: ${c.fields.join(', ')}\n`);
+}
+
+function notStarted(components: readonly { name: string; state: string }[], why: string): void {
+  const blocked = components.filter((c) => c.state === 'blocked');
+  if (blocked.length) err(`${why}: ${blocked.map((c) => c.name).join(', ')}\n`);
+}
+
+export function printInstall(r: InstallReport, json: boolean): void {
+  if (json) return void asJson(r);
+  out(
+    table(
+      ['COMPONENT', 'RELEASE', 'STATE', 'TIME', 'CREATED', 'CHANGED', 'UNCHANGED'],
+      r.components.map((c) => [c.name, c.release, c.state, c.seconds !== undefined ? `${c.seconds}s` : '-', String(c.created), String(c.changed), String(c.unchanged)]),
+    ),
+  );
+  const changed = r.created + r.changed + r.pruned.length;
+  out(`${changed} changed (${r.created} created, ${r.changed} updated, ${r.pruned.length} pruned), ${r.unchanged} unchanged in namespace ${r.namespace}, ${r.seconds}s\n`);
+  if (r.kept.length) out(`kept (data is never pruned without --prune-data): ${r.kept.join(', ')}\n`);
+  printConflicts(r.conflicts, 'took back');
+  printErrors(r.errors);
+  notStarted(r.components, 'not applied (a component they depend on is not ready)');
+}
+
+export function printDiff(r: DiffReport, json: boolean): void {
+  if (json) return void asJson({ changes: r.changes });
+  if (!r.changes.length) return void out('no changes\n');
+  for (const e of r.changes) {
+    out(`${{ create: '+', update: '~', delete: '-', keep: '=' }[e.action]} ${e.object} (${e.action === 'keep' ? 'no longer rendered; kept: data' : e.action})\n`);
+    for (const c of e.conflicts ?? []) out(`    owned by ${c.manager}, install takes back: ${c.fields.join(', ')}\n`);
+    for (const l of e.diff ?? []) out(`    ${l}\n`);
+  }
+  out(`${r.changes.filter((e) => e.action !== 'keep').length} object(s) would change\n`);
+}
+
+export function printStatus(r: StatusReport, json: boolean): void {
+  if (json) return void asJson(r);
+  if (!r.workloads.length) return void err(`not installed: no panda-k8s components${r.affix ? ` of affix ${JSON.stringify(r.affix)}` : ''} in namespace ${r.namespace}\n`);
+  out(table(['COMPONENT', 'SUB', 'RELEASE', 'READY', 'IMAGES', 'AGE', 'LAST PROBLEM'], r.workloads.map((w) => [w.component, w.sub, w.release, w.ready, w.images.join(','), w.age, w.problem || '-'])));
+}
+
+export function printUninstall(r: UninstallReport, json: boolean): void {
+  if (json) return void asJson(r);
+  out(`deleted ${r.deleted.length} object(s) in namespace ${r.namespace}\n`);
+  if (r.kept.length) out(`kept ${r.kept.length} (data; delete with --purge): ${r.kept.join(', ')}\n`);
+  out('kept the Secrets of the secrets lifecycle (remove them with: panda-k8s secrets uninstall)\n');
+  printErrors(r.errors);
+  notStarted(r.components, 'not removed (a component that depends on them is not gone)');
+}
+
+export function printSecretsInstall(r: SecretsInstallReport, json: boolean, rolled = true): void {
+  if (json) return void asJson(r);
+  out(`${r.created + r.changed} changed (${r.created} created, ${r.changed} updated), ${r.unchanged} unchanged: ${r.secrets.length} Secrets ${r.prefix}-* in namespace ${r.namespace}\n`);
+  if (r.readers.length)
+    out(
+      `read by ${r.readers.length} workload(s), ${rolled ? 'restarted' : 'not restarted (--no-rollout); they read the new values when they next restart'}:\n` +
+        r.readers.map((c) => `  ${c.component}: ${c.workload} (reads ${c.reads.map((x) => x.slice(x.indexOf('/') + 1)).join(', ')})\n`).join(''),
+    );
+  for (const n of r.notReady) err(`error: ${n.workload} is not ready after the restart: waiting for ${n.waitingFor}\n`);
+}
+
+export function printSecretsUninstall(r: SecretsUninstallReport, json: boolean): void {
+  if (json) return void asJson(r);
+  out(`deleted ${r.deleted.length} Secret(s) ${r.prefix}-* in namespace ${r.namespace}\n`);
+}
