@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           pool: 'threads',
+          // several tests run the CLI or parity.py as child processes: generous on a 2-core machine
+          testTimeout: 60_000,
         },
       },
       {
