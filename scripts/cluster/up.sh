@@ -245,6 +245,7 @@ start kube-controller-manager \
 	--cluster-signing-key-file="$PKI/ca.key" \
 	--service-cluster-ip-range="$SERVICE_CIDR" \
 	--pvclaimbinder-sync-period=2s \
+	--enable-hostpath-provisioner \
 	--flex-volume-plugin-dir="$CLUSTER_DIR/run/flexvolume" \
 	--profiling=false \
 	--v=1
@@ -326,6 +327,20 @@ wait_for "nodes Ready" kwok \
 	k wait --for=condition=Ready node -l type=kwok --timeout=5s
 wait_for "ServiceAccount default/default" kube-controller-manager \
 	k get serviceaccount default -n default
+
+# A default StorageClass served by kube-controller-manager's host-path provisioner (as in
+# Kubernetes' local-up-cluster): claims without a class, and StatefulSets' claim templates, bind.
+k apply -f - >&2 <<SC || fail "could not create the default StorageClass"
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: standard
+  annotations:
+    storageclass.kubernetes.io/is-default-class: "true"
+provisioner: kubernetes.io/host-path
+reclaimPolicy: Delete
+volumeBindingMode: Immediate
+SC
 
 log "cluster up in $((SECONDS - start_time))s; kubeconfig: $KUBECONFIG_PATH"
 printf 'export KUBECONFIG=%s\n' "$KUBECONFIG_PATH"
