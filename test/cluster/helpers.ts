@@ -64,14 +64,24 @@ export async function ensureRouteCrd(): Promise<void> {
 
 /**
  * Volumes for claims that no PersistentVolume of ours serves (experiments that use a site
- * StorageClass, `create: false`): one hostPath PV per claim, pre-bound to it.
+ * StorageClass, `create: false`, and StatefulSet claim templates): one hostPath PV per claim,
+ * pre-bound to it.
  */
 export async function provideVolumes(kube: Kube, opts: RenderOptions): Promise<void> {
   const { objects } = renderFromOptions({ namespace: kube.namespace, ...opts });
   const pvs = new Set(objects.filter((o) => o.kind === 'PersistentVolume').map((o) => o.metadata.name));
-  for (const c of objects.filter((o) => o.kind === 'PersistentVolumeClaim')) {
+  type ClaimSpec = { storageClassName?: string; resources: { requests: { storage: string } }; accessModes: string[] };
+  const claims: { metadata: { name: string }; spec?: unknown }[] = objects.filter((o) => o.kind === 'PersistentVolumeClaim');
+  // the claims a StatefulSet's claim templates make: <template>-<statefulset>-<ordinal>
+  for (const sts of objects.filter((o) => o.kind === 'StatefulSet')) {
+    const spec = sts.spec as { replicas?: number; volumeClaimTemplates?: { metadata: { name: string }; spec: ClaimSpec }[] };
+    for (const t of spec.volumeClaimTemplates ?? []) {
+      for (let i = 0; i < (spec.replicas ?? 1); i++) claims.push({ metadata: { name: `${t.metadata.name}-${sts.metadata.name}-${i}` }, spec: t.spec });
+    }
+  }
+  for (const c of claims) {
     if (pvs.has(c.metadata.name)) continue;
-    const spec = c.spec as { storageClassName?: string; resources: { requests: { storage: string } }; accessModes: string[] };
+    const spec = c.spec as ClaimSpec;
     await kube.apply({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
