@@ -53,6 +53,8 @@ export interface StorageDefaults {
   /** `null` leaves `storageClassName` unset on the claim (cluster default class). */
   class?: string | null;
   size?: string;
+  /** persistentVolumeReclaimPolicy of the created volume; `null` leaves it unset (Kubernetes: Retain). */
+  reclaimPolicy?: 'Retain' | 'Delete' | 'Recycle' | null;
 }
 
 export const storageSchema = (d: StorageDefaults) =>
@@ -76,8 +78,10 @@ export const storageSchema = (d: StorageDefaults) =>
       reclaimPolicy: z
         .enum(['Retain', 'Delete', 'Recycle'])
         .nullable()
-        .default(null)
-        .describe('persistentVolumeReclaimPolicy of the created PersistentVolume; null leaves it unset (Kubernetes: Retain).\n@default null'),
+        .default(d.reclaimPolicy ?? null)
+        .describe(
+          `persistentVolumeReclaimPolicy of the created PersistentVolume; null leaves it unset (Kubernetes: Retain).\n@default ${JSON.stringify(d.reclaimPolicy ?? null)}`,
+        ),
     })
     .prefault({});
 export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;

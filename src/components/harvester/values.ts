@@ -12,24 +12,13 @@ const statefulSet = z.enum(['Deployment', 'StatefulSet']).default('StatefulSet')
 const nullableStr = (description: string) => z.string().nullable().optional().describe(`${description}\n@default (inherited)`);
 
 /** HEAD's Harvester volumes keep their data when released: reclaim policy Retain by default. */
-const retained = (schema: ReturnType<typeof storageSchema>) =>
-  schema
-    .unwrap()
-    .extend({
-      reclaimPolicy: z
-        .enum(['Retain', 'Delete', 'Recycle'])
-        .nullable()
-        .default('Retain')
-        .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Retain"'),
-    })
-    .prefault({});
 
 export const harvesterSubSchema = z
   .strictObject({
     ...workloadFields({ repository: 'ghcr.io/hsf/harvester', tag: 'v0.6.5', pullPolicy: 'Always' }),
     kind: statefulSet,
     resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    persistentvolume: retained(storageSchema({ path: '/mnt/harvester-logs' })).describe('Logs of Harvester, mounted at /var/log/panda/. With neither `create` nor `existingClaim`, the StatefulSet claims it per pod (volumeClaimTemplates, ReadWriteOnce).'),
+    persistentvolume: storageSchema({ path: '/mnt/harvester-logs', reclaimPolicy: 'Retain' }).describe('Logs of Harvester, mounted at /var/log/panda/. With neither `create` nor `existingClaim`, the StatefulSet claims it per pod (volumeClaimTemplates, ReadWriteOnce).'),
     persistentvolumewdir: z
       .strictObject({
         create: z.boolean().optional().describe('Create a hostPath PV for the claim.\n@default (persistentvolume.create)'),
@@ -42,7 +31,7 @@ export const harvesterSubSchema = z
       })
       .prefault({})
       .describe('Worker directories, claim `<release>-wdirs` mounted at /var/log/harvester_wdirs/. Unset `create`, `class`, `path` and `selector` follow `persistentvolume`, as upstream does.'),
-    persistentvolumecondor: retained(storageSchema({ path: '/mnt/harvester-condor-logs' })).describe('HTCondor logs, claim `<release>-condor-logs` mounted at /var/log/condor_logs/ and served over HTTP at /condor_logs. The same `existingClaim` as `persistentvolume` shares the logs volume.'),
+    persistentvolumecondor: storageSchema({ path: '/mnt/harvester-condor-logs', reclaimPolicy: 'Retain' }).describe('HTCondor logs, claim `<release>-condor-logs` mounted at /var/log/condor_logs/ and served over HTTP at /condor_logs. The same `existingClaim` as `persistentvolume` shares the logs volume.'),
     sharedLogs: z
       .strictObject({
         create: bool('Create the shared RWX logs claim that other components mount by `existingClaim`/`sharedPvcName`. Create it in one component only.', false),
@@ -123,17 +112,7 @@ export const mariadbSchema = z
     ...databaseFields('MariaDB', { repository: 'bitnami/mariadb', tag: 'latest', pullPolicy: 'IfNotPresent' }, { path: '/mnt/harvester-data' }),
     kind: statefulSet,
     resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    persistentvolume: storageSchema({ path: '/mnt/harvester-data' })
-      .unwrap()
-      .extend({
-        reclaimPolicy: z
-          .enum(['Retain', 'Delete', 'Recycle'])
-          .nullable()
-          .default('Delete')
-          .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Delete"'),
-      })
-      .prefault({})
-      .describe('Database files, mounted at /var/lib/mysql and /bitnami/mariadb (the official and the Bitnami image paths).'),
+    persistentvolume: storageSchema({ path: '/mnt/harvester-data', reclaimPolicy: 'Delete' }).describe('Database files, mounted at /var/lib/mysql and /bitnami/mariadb (the official and the Bitnami image paths).'),
     dataPath: unused('Replaced by mounting the data at both /var/lib/mysql and /bitnami/mariadb; has no effect.'),
     customConfig: str(
       'MariaDB configuration, mounted as /opt/bitnami/mariadb/conf/my_custom.cnf (ConfigMap `<release>-mariadb-custom`).',

@@ -81,16 +81,9 @@ const serverIngress = (what: string, hosts: unknown[], tls: unknown[]) =>
  * Created volumes keep their data (`Retain`), as upstream.
  */
 const logsStorage = (path: string) =>
-  storageSchema({ path })
+  storageSchema({ path, reclaimPolicy: 'Retain' })
     .unwrap()
-    .extend({
-      ...sharedStorageFields,
-      reclaimPolicy: z
-        .enum(['Retain', 'Delete', 'Recycle'])
-        .nullable()
-        .default('Retain')
-        .describe('persistentVolumeReclaimPolicy of the created PersistentVolume.\n@default "Retain"'),
-    })
+    .extend(sharedStorageFields)
     .prefault({});
 
 /** Container env values (`extraEnv`): strings, or numbers/booleans written without quotes, kept as strings. */
