@@ -19,7 +19,7 @@ import { secretsDiff, secretsInstall, secretsUninstall } from '../ops/secrets.js
 import { allReady, status } from '../ops/status.js';
 import { uninstall } from '../ops/uninstall.js';
 import { err, warnIgnored } from './output.js';
-import { printDiff, printInstall, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
+import { printDiff, printInstall, printSecretsDiff, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
 import { createProgress } from './progress.js';
 
 type Flags = Record<string, unknown>;
@@ -181,7 +181,7 @@ export async function secretsInstallCommand(opts: RenderOptions, f: Flags): Prom
 export async function secretsDiffCommand(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f));
   const report = await secretsDiff(cluster(f), secrets);
-  printDiff(report, json(f));
+  printSecretsDiff(report, json(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
