@@ -22,7 +22,7 @@ import { serverDryRun } from '../ops/dryrun.js';
 import type { K8sObject } from '../core/k8s.js';
 import { redactSecrets } from './redact.js';
 import { err, warnIgnored } from './output.js';
-import { printDiff, printInstall, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
+import { printDiff, printInstall, printSecretsDiff, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
 import { createProgress } from './progress.js';
 import type { Flags, OutputFormat } from './flags.js';
 
@@ -197,7 +197,7 @@ export async function secretsInstallAction(opts: RenderOptions, f: Flags): Promi
 export async function secretsDiffAction(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f));
   const report = await secretsDiff(cluster(f), secrets);
-  printDiff(report, format(f), 'SecretsDiffReport');
+  printSecretsDiff(report, format(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
