@@ -125,7 +125,7 @@ export async function installAction(opts: RenderOptions, f: Flags): Promise<numb
   const progress = progressView(f);
   const report = await interruptible(async (signal) => {
     try {
-      return await install(kube, rendered, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, clock: realClock, signal, lock: lockFor(f, 'install'), ...progress.hooks });
+      return await install(kube, rendered, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, createNamespace: !!f.createNamespace, skipPreflight: !!f.skipPreflight, clock: realClock, signal, lock: lockFor(f, 'install'), ...progress.hooks });
     } finally {
       progress.stop();
     }

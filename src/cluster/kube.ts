@@ -83,6 +83,12 @@ export interface Kube {
   delete(ref: ObjectRef, opts?: { resourceVersion?: string }): Promise<boolean>;
   /** Whether the API server serves this apiVersion/kind (e.g. OpenShift Routes). */
   serves(apiVersion: string, kind: string): Promise<boolean>;
+  /**
+   * Whether the caller may `verb` objects of this kind (in `namespace`; cluster-wide for
+   * cluster-scoped kinds), by a SelfSubjectAccessReview; undefined when the server cannot say
+   * (the kind is not served, or the review itself was refused).
+   */
+  allowed(verb: string, apiVersion: string, kind: string, namespace?: string): Promise<boolean | undefined>;
 }
 
 export function loadKubeConfig(t: KubeTarget): KubeConfig {
@@ -230,6 +236,7 @@ export function connect(t: KubeTarget, o: KubeOptions = {}): Kube {
     }
   }
   const servedCache = new Map<string, Promise<boolean>>();
+  const kubeNamespace = namespace;
   return {
     namespace,
     server,
@@ -269,6 +276,23 @@ export function connect(t: KubeTarget, o: KubeOptions = {}): Kube {
           throw e;
         }
       }),
+    async allowed(verb, apiVersion, kind, namespace) {
+      const res = await api.discover(apiVersion, kind).catch(() => undefined);
+      if (!res) return undefined;
+      const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        metadata: { name: '' },
+        spec: { resourceAttributes: { verb, group, resource: res.name, ...(res.namespaced ? { namespace: namespace ?? kubeNamespace } : {}) } },
+      };
+      try {
+        const r = await call(`SelfSubjectAccessReview ${verb} ${res.name}`, async () => (await api.create(review as KubernetesObject)) as Live);
+        return r.status?.allowed === true;
+      } catch {
+        return undefined;
+      }
+    },
     serves(apiVersion, kind) {
       const key = `${apiVersion}/${kind}`;
       let p = servedCache.get(key);

@@ -34,6 +34,10 @@ export interface InstallOptions extends RunOptions {
   wait?: boolean;
   /** Prune PVCs and PVs no longer rendered too. */
   pruneData?: boolean;
+  /** Create the namespace when it does not exist. */
+  createNamespace?: boolean;
+  /** Skip the checks before the first write (the namespace must still exist). */
+  skipPreflight?: boolean;
 }
 
 export interface ComponentReport {
@@ -116,13 +120,14 @@ export const lostLock = (affix: Affix) =>
   new PandaError('another operation took over the stack lock; stopped', [{ where: `Lease/${lockName(affix)}`, message: 'the lock was not renewed in time (the API server was unreachable?)', fix: 'check what the other operation did, then run again' }], ExitCode.locked);
 
 export async function install(kube: Kube, rendered: Rendered, o: InstallOptions): Promise<InstallReport> {
-  await checkNamespace(kube);
+  await checkNamespace(kube, { create: !!o.createNamespace });
   // pod templates carry the digest of the Secrets they read from outside the stack, as installed
   const stack = annotateStack(rendered, { external: await liveDigests(kube, externalReferences(rendered.objects)) });
   const plan = buildPlan(stack, kube.namespace);
+  // before the first write, the stack's Lease included
+  if (!o.skipPreflight) await preflight(kube, plan, rendered.secretPrefix, { lock: !!o.lock });
   const l = locking(o);
   return withStackLock(kube, rendered.affix, l.lock, async () => {
-    await preflight(kube, plan, rendered.secretPrefix);
     o.onPlan?.(plan);
     const result = await executePlan(kube, plan, { wait: o.wait !== false, timeoutMs: o.timeoutMs, clock: o.clock, signal: l.signal, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
     if (l.lost()) result.failures.push(lostLock(rendered.affix));

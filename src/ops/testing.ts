@@ -71,13 +71,17 @@ export interface Script {
   deleteAfter?(ref: ObjectRef): number;
   /** An error the API server answers an apply with. */
   refuse?(o: K8sObject): Error | undefined;
+  /** API kinds the cluster does not serve. */
+  unserved?(apiVersion: string, kind: string): boolean;
+  /** Verbs the caller may not use on a kind (SelfSubjectAccessReview), e.g. `create Deployment`. */
+  denies?(verb: string, kind: string): boolean;
   /** Virtual milliseconds every request takes; default 1. */
   latencyMs?: number;
 }
 
 export interface Call {
   at: number;
-  op: 'apply' | 'dry-run' | 'create' | 'replace' | 'get' | 'list' | 'delete';
+  op: 'apply' | 'dry-run' | 'create' | 'replace' | 'get' | 'list' | 'delete' | 'review';
   object: string;
 }
 
@@ -255,8 +259,13 @@ export class FakeCluster implements Kube {
     return true;
   }
 
-  async serves(): Promise<boolean> {
-    return true;
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    return !this.script.unserved?.(apiVersion, kind);
+  }
+
+  async allowed(verb: string, _apiVersion: string, kind: string): Promise<boolean> {
+    await this.request('review', `SelfSubjectAccessReview/${verb} ${kind}`);
+    return !this.script.denies?.(verb, kind);
   }
 
   /** Calls of one kind, e.g. every apply. */

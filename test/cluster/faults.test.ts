@@ -5,9 +5,14 @@
  * (scripts/cluster/README.md: image names with `unpullable`/`crashloop`, waiting-reason
  * annotations); the scheduler, the PV controller and RBAC are the real ones.
  */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Kube } from '../../src/cluster/kube.js';
-import { affixFor, cleanupVolumes, install, installSecrets, list, namespace, type Recorded } from './helpers.js';
+import { connect, type Kube } from '../../src/cluster/kube.js';
+import { PandaError } from '../../src/core/errors.js';
+import { affixFor, cleanupVolumes, install, installSecrets, kubeconfig, list, namespace, type Recorded } from './helpers.js';
 
 const SIX = ['msgsvc', 'iam', 'panda', 'harvester', 'idds', 'bigmon'];
 const TIMEOUT = '10m';
@@ -26,6 +31,11 @@ async function fresh(tag: string): Promise<{ kube: Kube; affix: string }> {
 
 const states = (r: Recorded) => Object.fromEntries(r.report.components.map((c) => [c.name, c.state]));
 const failureOf = (r: Recorded, component: string) => r.report.components.find((c) => c.name === component)?.failure;
+
+/** Nothing of the stack was written: no object labelled managed-by panda-k8s but the Secrets of the secrets lifecycle. */
+async function nothingApplied(kube: Kube): Promise<void> {
+  for (const [v, k] of [['apps/v1', 'Deployment'], ['apps/v1', 'StatefulSet'], ['v1', 'ConfigMap'], ['v1', 'Service'], ['v1', 'PersistentVolumeClaim']] as const) expect(await list(kube, v, k), k).toEqual([]);
+}
 
 /** The workloads of the components that depend on the failed one were never created. */
 async function nothingDependentApplied(kube: Kube, components: string[]): Promise<void> {
@@ -78,5 +88,63 @@ describe('faults are reported within seconds, not at the timeout', () => {
     expect(f).toMatchObject({ reason: 'Unschedulable', message: expect.stringContaining("didn't match Pod's node affinity/selector"), fix: expect.stringMatching(/nodeSelector/) });
     expect(f.seconds).toBeLessThan(5);
     await nothingDependentApplied(kube, ['harvester', 'idds', 'bigmon']);
+  }, 120_000);
+
+  it('a StorageClass the stack names is missing: preflight refuses before the first write; with --skip-preflight the claim fails at once', async () => {
+    const { kube, affix } = await fresh('sc');
+    const opts = { affix, enable: SIX, experiment: 'lsst' };
+    const t0 = Date.now();
+    const err = await install(kube, opts, { timeout: TIMEOUT }).then(() => undefined, (e: unknown) => e as PandaError);
+    expect(err).toBeInstanceOf(PandaError);
+    expect(err!.exitCode).toBe(2);
+    const sc = err!.issues.find((i) => i.where === 'StorageClass/wekafs--sdf-k8s01')!;
+    expect(sc.message).toMatch(/does not exist .*named by PersistentVolumeClaim\//);
+    expect(sc.fix).toContain('standard');
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    await nothingApplied(kube);
+
+    const r = await install(kube, opts, { timeout: TIMEOUT, skipPreflight: true });
+    const f = failureOf(r, 'msgsvc')!;
+    expect(f).toMatchObject({ reason: 'StorageClassNotFound', object: `PersistentVolumeClaim/${affix}msgsvc-activemq`, fix: expect.stringContaining('no StorageClass wekafs--sdf-k8s01') });
+    expect(f.seconds).toBeLessThan(5);
+    expect(states(r)).toMatchObject({ msgsvc: 'failed', panda: 'blocked', harvester: 'blocked' });
+    await nothingDependentApplied(kube, ['panda', 'harvester', 'idds', 'bigmon']);
+  }, 120_000);
+
+  it('an RBAC-limited user (a ServiceAccount with a narrow Role): preflight names what it may not write; nothing is applied', async () => {
+    const { kube, affix } = await fresh('rbac');
+    const ns = kube.namespace;
+    const admin = connect({ kubeconfig: kubeconfig(), namespace: ns });
+    await admin.apply({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: ns } });
+    // everything but creating and patching workloads
+    await admin.apply({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'deployer', namespace: ns },
+      rules: [
+        { apiGroups: ['', 'networking.k8s.io', 'coordination.k8s.io', 'batch', 'autoscaling'], resources: ['*'], verbs: ['*'] },
+        { apiGroups: ['apps'], resources: ['*'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    await admin.apply({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'deployer', namespace: ns }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' }, subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }] });
+    const token = spawnSync('kubectl', ['--kubeconfig', kubeconfig(), 'create', 'token', 'deployer', '-n', ns, '--duration', '10m'], { encoding: 'utf8' });
+    expect(token.status, token.stderr).toBe(0);
+    const cfg = spawnSync('kubectl', ['--kubeconfig', kubeconfig(), 'config', 'view', '--raw', '--minify', '-o', 'json'], { encoding: 'utf8' });
+    const kc = JSON.parse(cfg.stdout) as { users: { name: string; user: Record<string, unknown> }[] };
+    kc.users = [{ name: kc.users[0]!.name, user: { token: token.stdout.trim() } }];
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'panda-k8s-rbac-')), 'kubeconfig');
+    fs.writeFileSync(file, JSON.stringify(kc), { mode: 0o600 });
+    const limited = connect({ kubeconfig: file, namespace: ns });
+
+    const err = await install(limited, { affix, enable: SIX }, { timeout: TIMEOUT }).then(() => undefined, (e: unknown) => e as PandaError);
+    expect(err).toBeInstanceOf(PandaError);
+    expect(err!.exitCode).toBe(2);
+    const denied = Object.fromEntries(err!.issues.filter((i) => i.message.startsWith('you may not')).map((i) => [i.where, i.message]));
+    // the workloads the Role leaves out, and the stack's PersistentVolumes, which no Role can grant (cluster-scoped)
+    expect(Object.keys(denied).sort()).toEqual(['Deployment', 'PersistentVolume', 'StatefulSet']);
+    expect(denied.StatefulSet).toMatch(new RegExp(`^you may not create, patch apps/v1 StatefulSet in namespace ${ns} \\(e\\.g\\. StatefulSet/${affix}`));
+    expect(denied.PersistentVolume).toMatch(/^you may not get, create, patch v1 PersistentVolume \(cluster-wide\)/);
+    await nothingApplied(kube);
+    expect(await admin.list('coordination.k8s.io/v1', 'Lease')).toEqual([]);
   }, 120_000);
 });

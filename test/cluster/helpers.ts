@@ -63,12 +63,14 @@ export async function ensureRouteCrd(): Promise<void> {
 }
 
 /**
- * Volumes for claims that no PersistentVolume of ours serves (experiments that use a site
- * StorageClass, `create: false`, and StatefulSet claim templates): one hostPath PV per claim,
- * pre-bound to it.
+ * Volumes for claims that neither a PersistentVolume of ours nor a StorageClass of the cluster
+ * serves (experiments that name a site StorageClass this cluster lacks): one hostPath PV per
+ * claim, pre-bound to it. Claims without a class are left to the default StorageClass and its
+ * provisioner, as are claims of a class the cluster has.
  */
 export async function provideVolumes(kube: Kube, opts: RenderOptions): Promise<void> {
   const { objects } = renderFromOptions({ namespace: kube.namespace, ...opts });
+  const classes = new Set((await kube.list('storage.k8s.io/v1', 'StorageClass')).map((c) => c.metadata.name));
   const pvs = new Set(objects.filter((o) => o.kind === 'PersistentVolume').map((o) => o.metadata.name));
   type ClaimSpec = { storageClassName?: string; resources: { requests: { storage: string } }; accessModes: string[] };
   const claims: { metadata: { name: string }; spec?: unknown }[] = objects.filter((o) => o.kind === 'PersistentVolumeClaim');
@@ -82,6 +84,7 @@ export async function provideVolumes(kube: Kube, opts: RenderOptions): Promise<v
   for (const c of claims) {
     if (pvs.has(c.metadata.name)) continue;
     const spec = c.spec as ClaimSpec;
+    if (!spec.storageClassName || classes.has(spec.storageClassName)) continue;
     await kube.apply({
       apiVersion: 'v1',
       kind: 'PersistentVolume',
@@ -119,13 +122,15 @@ export interface Recorded {
 }
 
 /** Install through ops (placeholders allowed, 120 s per component); `code` as the CLI would exit. */
-export async function install(kube: Kube, opts: RenderOptions, flags: { timeout?: string; signal?: AbortSignal } = {}): Promise<Recorded> {
+export async function install(kube: Kube, opts: RenderOptions, flags: { timeout?: string; signal?: AbortSignal; skipPreflight?: boolean; createNamespace?: boolean } = {}): Promise<Recorded> {
   const events: ProgressEvent[] = [];
   const report = await installStack(kube, renderStackFor({ secretsValues: SECRETS_VALUES, namespace: kube.namespace, ...opts }), {
     timeoutMs: parseDuration(flags.timeout ?? '120s')!,
     clock: realClock,
     onEvent: (e) => events.push(e),
     ...(flags.signal ? { signal: flags.signal } : {}),
+    ...(flags.skipPreflight ? { skipPreflight: true } : {}),
+    ...(flags.createNamespace ? { createNamespace: true } : {}),
   });
   return { code: report.interrupted ? 130 : report.errors.length ? 1 : 0, events, report };
 }

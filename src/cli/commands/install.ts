@@ -4,7 +4,7 @@ import { act, onlyWhen } from '../act.js';
 import { clusterOptions, CONNECTION_OPTIONS, outputOption, stackOptions, toRenderOptions, type Flags } from '../flags.js';
 
 /** Options that only a real install reads (not -t, not --dry-run=client). */
-const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'timeout', 'wait', 'pruneData', 'allowPlaceholders', 'waitForLock'];
+const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'timeout', 'wait', 'pruneData', 'allowPlaceholders', 'waitForLock', 'createNamespace', 'skipPreflight'];
 
 export function installCommand(): Command {
   const cmd = stackOptions(new Command('install'))
@@ -17,6 +17,8 @@ export function installCommand(): Command {
     .option('--no-wait', 'apply in tier order without waiting for readiness')
     .option('--prune-data', 'when pruning objects no longer rendered, also delete PVCs and PVs')
     .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
+    .option('--create-namespace', 'create the namespace when it does not exist')
+    .option('--skip-preflight', 'skip the checks before the first write (StorageClasses, APIs, permissions, Secrets and keys, cluster-wide names)')
     .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)');
   outputOption(cmd);
   return cmd.action(
