@@ -50,15 +50,7 @@ async function prepare(tag) {
   const kube = connect({ namespace: ns });
   await secretsInstall(kube, readSecrets({ secretsValues: SECRETS, affix }));
   const rendered = renderFromOptions({ secretsValues: SECRETS, affix, sets });
-  // bigmon's claim has no class: give it a volume
-  for (const c of rendered.objects.filter((o) => o.kind === 'PersistentVolumeClaim' && !o.spec.storageClassName)) {
-    await kube.apply({
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name: `${ns}-${c.metadata.name}`, labels: { 'panda-k8s.bench/ns': ns } },
-      spec: { storageClassName: '', capacity: { storage: c.spec.resources.requests.storage }, accessModes: c.spec.accessModes, hostPath: { path: `/tmp/${ns}` }, claimRef: { namespace: ns, name: c.metadata.name } },
-    });
-  }
+  // claims without a class are served by the cluster's default StorageClass
   return { ns, affix, kube, rendered };
 }
 

@@ -189,7 +189,7 @@ const secretsOptions = (opts: RenderOptions, f: Flags): SecretsOptions => ({ ...
 
 export async function secretsInstallAction(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f), { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
-  const r = await secretsInstall(cluster(f), secrets, { rollout: f.rollout !== false, wait: f.wait !== false, timeoutMs: positive(f.timeout ?? '10m', '--timeout'), clock: realClock });
+  const r = await secretsInstall(cluster(f), secrets, { createNamespace: !!f.createNamespace, rollout: f.rollout !== false, wait: f.wait !== false, timeoutMs: positive(f.timeout ?? '10m', '--timeout'), clock: realClock });
   printSecretsInstall(r, format(f), f.rollout !== false);
   return r.notReady.length ? ExitCode.changesOrNotReady : ExitCode.ok;
 }

@@ -172,3 +172,11 @@ describe('the table', () => {
     for (const d of ['an install waits for its Jobs to complete', 'a Failed pod as current', 'OnDelete StatefulSet', 'WaitForFirstConsumer', 'suspended Job', 'status.loadBalancer.ingress', 'ScalingActive']) expect(t).toContain(d);
   });
 });
+
+describe('docs/readiness.md', () => {
+  it('holds the table as the code has it', () => {
+    const doc = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'readiness.md'), 'utf8');
+    const between = /<!-- readiness-table:begin -->\n([\s\S]*?)\n<!-- readiness-table:end -->/.exec(doc)?.[1];
+    expect(between).toBe(readinessTable());
+  });
+});

@@ -43,6 +43,8 @@ export interface SecretsInstallOptions {
   timeoutMs: number;
   clock: Clock;
   signal?: AbortSignal;
+  /** Create the namespace when it does not exist. */
+  createNamespace?: boolean;
 }
 
 export interface SecretsUninstallReport {
@@ -60,7 +62,7 @@ async function installedKeystore(kube: Kube, prefix: string): Promise<string | u
 
 /** `secrets`: read by {@link readSecrets} (placeholders refused there). A new IAM key is generated unless one is installed. */
 export async function secretsInstall(kube: Kube, secrets: SecretsRenderer, o: SecretsInstallOptions = { timeoutMs: 600_000, clock: realClock }): Promise<SecretsInstallReport> {
-  await checkNamespace(kube);
+  await checkNamespace(kube, { create: !!o.createNamespace });
   const objects = secrets.render(await installedKeystore(kube, secrets.prefix));
   const counts: Record<Change, number> = { created: 0, changed: 0, unchanged: 0 };
   const changed = new Set<RefName>();

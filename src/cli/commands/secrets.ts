@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { act, onlyWhen } from '../act.js';
 import { affixOption, clusterOptions, CONNECTION_OPTIONS, outputOption, secretsValuesOptions, toRenderOptions, type Flags } from '../flags.js';
 
-const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'allowPlaceholders', 'rollout', 'timeout'];
+const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'allowPlaceholders', 'rollout', 'timeout', 'createNamespace'];
 
 export function secretsCommand(): Command {
   const secrets = new Command('secrets').description('the Secrets every component reads: installed once, on their own lifecycle');
@@ -13,6 +13,7 @@ export function secretsCommand(): Command {
     .option('-t, --template', 'print the Secrets and touch no cluster')
     .option('--show-secrets', 'with -t: print secret values')
     .option('--allow-placeholders', 'install even though secrets values still hold FIXME placeholders')
+    .option('--create-namespace', 'create the namespace when it does not exist')
     .option('--no-rollout', 'do not restart the workloads that read a changed Secret (they read it when they next restart)')
     .option('--timeout <duration>', 'how long to wait for each tier of restarted workloads to become ready', '10m');
   outputOption(install);
