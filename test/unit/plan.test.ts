@@ -48,6 +48,21 @@ describe('plan', () => {
   });
 });
 
+describe('plan: storage shared across tiers', () => {
+  const HEAD_TREE = new URL('../../../shared/upstream/head/tree', import.meta.url).pathname;
+  const plan = buildPlan(renderFromOptions({ experiment: 'atlas_testbed', from: HEAD_TREE, affix: 'test-' }), 'ns');
+  const appliedBy = (kind: string, name: string) => plan.nodes.filter((n) => n.apply.some((o) => o.kind === kind && o.metadata.name === name)).map((n) => n.id);
+
+  it("the shared logs claim harvester creates is applied with the config of PanDA, whose server mounts it; it stays harvester's object", () => {
+    expect(appliedBy('PersistentVolumeClaim', 'panda-shared-logs')).toEqual(['panda']);
+    expect(appliedBy('PersistentVolume', 'panda-shared-logs')).toEqual(['panda']);
+    const claim = plan.nodes.flatMap((n) => n.apply).find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'panda-shared-logs')!;
+    expect(claim.metadata.labels?.['app.kubernetes.io/instance']).toBe('test-harvester');
+    // harvester's own claims stay with harvester
+    expect(appliedBy('PersistentVolumeClaim', 'test-harvester-wdirs')).toEqual(['harvester']);
+  });
+});
+
 describe('readiness table', () => {
   const deploy = (status: object, gen = 2) => ({ kind: 'Deployment', metadata: { name: 'd', generation: gen }, spec: { replicas: 2 }, status });
   it('Deployment: observed generation, updated, available', () => {
