@@ -22,15 +22,6 @@ function file(name: string, text: string): string {
   return p;
 }
 const cli = (args: string[], input?: string) => spawnSync('node', [path.join(ROOT, 'bin', 'panda-k8s.js'), ...args], { cwd: ROOT, encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-const fail = (fn: () => unknown): PandaError => {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PandaError) return e;
-    throw e;
-  }
-  throw new Error('expected a PandaError');
-};
 
 describe('Helm value semantics', { timeout: 60_000 }, () => {
   it('--set takes comma-separated pairs, typed; an integer image tag is its text', () => {
@@ -66,7 +57,13 @@ describe('Helm value semantics', { timeout: 60_000 }, () => {
   });
 
   it('bad --set expressions name the flag, the expression and the fix', () => {
-    const e = fail(() => readLayers({ sets: ['panda.server.replicaCount'], setJsons: ['panda.server.nodeSelector={"a":'], setFiles: ['panda.server.image.tag=/nonexistent'] }));
+    let e: unknown;
+    try {
+      readLayers({ sets: ['panda.server.replicaCount'], setJsons: ['panda.server.nodeSelector={"a":'], setFiles: ['panda.server.image.tag=/nonexistent'] });
+    } catch (x) {
+      e = x;
+    }
+    if (!(e instanceof PandaError)) throw new Error('expected a PandaError');
     expect(e.issues.map((i) => i.where)).toEqual(['--set-json panda.server.nodeSelector={"a":', '--set panda.server.replicaCount', '--set-file panda.server.image.tag=/nonexistent']);
     expect(e.issues[1]!.message).toMatch(/has no value/);
     expect(e.issues[2]!.message).toMatch(/file not found/);
