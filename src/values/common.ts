@@ -187,6 +187,21 @@ export const databaseFields = (
   service: servicePortSchema(`${engine} port of the Service.`, engine === 'MariaDB' ? 3306 : 5432),
 });
 
+/**
+ * The values of a database sub-component: the recipe's fields, then the component's own
+ * (which may override them), defaults applied when the block is absent.
+ */
+export const databaseSchema = <E extends z.core.$ZodLooseShape>(
+  engine: 'MariaDB' | 'PostgreSQL',
+  image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' },
+  storage: StorageDefaults,
+  extra: E,
+) => {
+  const schema = z.strictObject({ ...databaseFields(engine, image, storage), ...extra });
+  // every field has a default, so an absent block is the empty object
+  return schema.prefault({} as z.input<typeof schema>);
+};
+
 /** A probe operators can tune (`probe.*` in src/core/probes.ts makes it). */
 export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number; timeoutSeconds?: number }) =>
   z
