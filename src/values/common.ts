@@ -40,7 +40,12 @@ export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always
   z
     .strictObject({
       repository: str('Image repository.', repository),
-      tag: str('Image tag.', tag),
+      // an integer tag (`--set ...tag=20240101`, `tag: 42`) is the tag's text; `tag: 1.10` is still refused
+      tag: z
+        .union([z.string(), z.number().int().nonnegative()])
+        .transform((v) => String(v))
+        .default(tag)
+        .describe(`Image tag.\n@default ${JSON.stringify(tag)}`),
       pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default(pullPolicy).describe(`Image pull policy.\n@default ${pullPolicy}`),
     })
     .prefault({});
