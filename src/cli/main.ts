@@ -9,7 +9,7 @@ import type { RenderOptions, SecretsOptions } from '../render/inputs.js';
 import { err, out, warnIgnored, warnMissing, warnPlaceholders } from './output.js';
 import { redactSecrets } from './redact.js';
 
-const VERSION = '0.1.0';
+import { VERSION } from '../core/version.js';
 let commandExit: number = ExitCode.ok;
 /** Wrap an action so its exit code reaches the top-level handler. */
 function act<A extends unknown[]>(fn: (...a: A) => Promise<number | void>): (...a: A) => Promise<void> {
@@ -111,6 +111,8 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
     .option('--show-secrets', 'with -t: print Secret values (redacted otherwise)')
     .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
+    .option('--rollback-on-failure', 'when a component does not become ready, re-apply the newest revision that succeeded')
+    .option('--history-max <n>', 'release records kept for the stack, the newest', '10')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: ValuesFlags & Record<string, unknown>) => {
       const opts = toRenderOptions(flags);
@@ -156,12 +158,64 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
     .option('--purge', 'also delete PVCs and PVs (data is lost)')
     .option('--timeout <duration>', 'how long to wait for each component to be gone', '5m')
     .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
+    .option('--history-max <n>', 'release records kept for the stack, the newest', '10')
     .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
     .action(act(async (flags: Record<string, unknown>) => {
       const { uninstallCommand } = await import('./commands.js');
       return uninstallCommand(flags);
     }));
   program.addCommand(uninstall);
+
+  const stackOptions = (c: Command) =>
+    clusterOptions(c)
+      .option('-a, --affix <affix>', 'instance affix (default: affix in the secrets values, else "test-")')
+      .option('--secrets-values <file>', 'secrets values file, to read the affix from');
+  program.addCommand(
+    stackOptions(new Command('history'))
+      .description('the release records of the stack: revision, operation, outcome, who, when, inputs digest')
+      .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
+      .action(act(async (flags: Record<string, unknown>) => {
+        const { historyCommand } = await import('./commands.js');
+        return historyCommand(flags);
+      })),
+  );
+  const get = new Command('get').description('what a release record holds');
+  get.addCommand(
+    stackOptions(new Command('values'))
+      .description('the non-secret values of a revision (default: the newest installed one)')
+      .option('--revision <n>', 'revision number (panda-k8s history lists them)')
+      .addOption(new Option('-o, --output <format>', 'result format').choices(['yaml', 'json']).default('yaml'))
+      .action(act(async (flags: Record<string, unknown>) => {
+        const { getCommand } = await import('./commands.js');
+        return getCommand('values', flags);
+      })),
+  );
+  get.addCommand(
+    stackOptions(new Command('manifest'))
+      .description('the objects a revision applied, as rendered (default: the newest installed revision)')
+      .option('--revision <n>', 'revision number (panda-k8s history lists them)')
+      .addOption(new Option('-o, --output <format>', 'result format').choices(['yaml', 'json']).default('yaml'))
+      .action(act(async (flags: Record<string, unknown>) => {
+        const { getCommand } = await import('./commands.js');
+        return getCommand('manifest', flags);
+      })),
+  );
+  program.addCommand(get);
+  program.addCommand(
+    stackOptions(new Command('rollback'))
+      .description('re-apply the inputs of an earlier revision (default: the newest that succeeded before the current one), waiting like install')
+      .argument('[revision]', 'revision number (panda-k8s history lists them)')
+      .option('--timeout <duration>', 'how long to wait for each component to become ready (e.g. 300s, 10m)', '10m')
+      .option('--no-wait', 'apply in tier order without waiting for readiness')
+      .option('--prune-data', 'when pruning objects the revision did not render, also delete PVCs and PVs')
+      .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
+      .option('--history-max <n>', 'release records kept for the stack, the newest', '10')
+      .addOption(new Option('-o, --output <format>', 'result format').choices(['text', 'json']).default('text'))
+      .action(act(async (revision: string | undefined, flags: Record<string, unknown>) => {
+        const { rollbackCommand } = await import('./commands.js');
+        return rollbackCommand(revision, flags);
+      })),
+  );
 
   const secrets = new Command('secrets').description('the Secrets every component reads: installed once, on their own lifecycle');
   const secretsFlags = (c: Command) =>

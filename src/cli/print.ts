@@ -7,6 +7,9 @@ import type { ErrorReport } from '../ops/report.js';
 import type { SecretsInstallReport, SecretsUninstallReport } from '../ops/secrets.js';
 import type { StatusReport } from '../ops/status.js';
 import type { UninstallReport } from '../ops/uninstall.js';
+import type { HistoryReport } from '../ops/history.js';
+import type { ReleaseRecord } from '../ops/records.js';
+import { toYaml, toYamlStream } from '../core/emit.js';
 import { err, out } from './output.js';
 import { table } from './progress.js';
 
@@ -27,6 +30,14 @@ function notStarted(components: readonly { name: string; state: string }[], why:
 
 export function printInstall(r: InstallReport, json: boolean): void {
   if (json) return void asJson(r);
+  printRun(r);
+  if (!r.rolledBack) return;
+  if ('error' in r.rolledBack) return void err(`not rolled back: ${formatError(new PandaError(r.rolledBack.error.message, r.rolledBack.error.issues))}\n`);
+  out(`\nrolled back to revision ${r.rolledBack.rollbackOf}:\n`);
+  printRun(r.rolledBack);
+}
+
+function printRun(r: InstallReport): void {
   out(
     table(
       ['COMPONENT', 'RELEASE', 'STATE', 'TIME', 'CREATED', 'CHANGED', 'UNCHANGED'],
@@ -39,6 +50,39 @@ export function printInstall(r: InstallReport, json: boolean): void {
   printConflicts(r.conflicts, 'took back');
   printErrors(r.errors);
   notStarted(r.components, 'not applied (a component they depend on is not ready)');
+  if (r.revision !== undefined) out(`recorded as revision ${r.revision}${r.rollbackOf !== undefined ? ` (a rollback to revision ${r.rollbackOf})` : ''}\n`);
+}
+
+export function printHistory(r: HistoryReport, json: boolean): void {
+  if (json) return void asJson(r);
+  if (!r.revisions.length) return void err(`no release records of ${r.stack} in namespace ${r.namespace}\n`);
+  out(
+    table(
+      ['REVISION', 'UPDATED', 'OPERATION', 'OUTCOME', 'BY', 'TOOL', 'COMPONENTS', 'OBJECTS', 'DIGEST'],
+      r.revisions.map((v) => [
+        String(v.revision),
+        v.finishedAt,
+        v.rollbackOf !== undefined ? `rollback to ${v.rollbackOf}` : v.operation,
+        v.outcome,
+        v.by,
+        v.tool,
+        v.components.join(',') || '-',
+        String(v.objects),
+        v.digest.slice(0, 19),
+      ]),
+    ),
+  );
+}
+
+export function printRecord(r: ReleaseRecord, what: 'values' | 'manifest', json: boolean): void {
+  if (what === 'values') {
+    if (r.values === undefined) return void err(`revision ${r.revision} is an ${r.operation}: it has no values\n`);
+    return void (json ? asJson(r.values) : out(toYaml(r.values)));
+  }
+  const objects = r.components.flatMap((c) => c.objects);
+  if (!r.manifest) err(`revision ${r.revision} kept no manifest${r.operation === 'uninstall' ? ' (an uninstall)' : ' (too large)'}; its inventory: ${r.inventory.join(', ') || '-'}\n`);
+  if (json) return void asJson(objects);
+  if (objects.length) out(toYamlStream(objects));
 }
 
 export function printDiff(r: DiffReport, json: boolean): void {
