@@ -180,26 +180,20 @@ Exit codes: 0 success; 1 diff found changes, or a component did not become ready
       })),
   );
   const get = new Command('get').description('what a release record holds');
-  get.addCommand(
-    stackOptions(new Command('values'))
-      .description('the non-secret values of a revision (default: the newest installed one)')
-      .option('--revision <n>', 'revision number (panda-k8s history lists them)')
-      .addOption(new Option('-o, --output <format>', 'result format').choices(['yaml', 'json']).default('yaml'))
-      .action(act(async (flags: Record<string, unknown>) => {
-        const { getCommand } = await import('./commands.js');
-        return getCommand('values', flags);
-      })),
-  );
-  get.addCommand(
-    stackOptions(new Command('manifest'))
-      .description('the objects a revision applied, as rendered (default: the newest installed revision)')
-      .option('--revision <n>', 'revision number (panda-k8s history lists them)')
-      .addOption(new Option('-o, --output <format>', 'result format').choices(['yaml', 'json']).default('yaml'))
-      .action(act(async (flags: Record<string, unknown>) => {
-        const { getCommand } = await import('./commands.js');
-        return getCommand('manifest', flags);
-      })),
-  );
+  for (const [what, description] of [
+    ['values', 'the non-secret values of a revision (default: the newest installed one)'],
+    ['manifest', 'the objects a revision applied, as rendered (default: the newest installed revision)'],
+  ] as const)
+    get.addCommand(
+      stackOptions(new Command(what))
+        .description(description)
+        .option('--revision <n>', 'revision number (panda-k8s history lists them)')
+        .addOption(new Option('-o, --output <format>', 'result format').choices(['yaml', 'json']).default('yaml'))
+        .action(act(async (flags: Record<string, unknown>) => {
+          const { getCommand } = await import('./commands.js');
+          return getCommand(what, flags);
+        })),
+    );
   program.addCommand(get);
   program.addCommand(
     stackOptions(new Command('rollback'))
