@@ -22,7 +22,7 @@ import { getRecord, history, type RecordOptions } from '../ops/history.js';
 import { rollback } from '../ops/rollback.js';
 import { VERSION } from '../core/version.js';
 import { err, warnIgnored } from './output.js';
-import { printDiff, printHistory, printInstall, printRecord, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
+import { printDiff, printHistory, printInstall, printRecord, printSecretsDiff, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
 import { createProgress } from './progress.js';
 
 type Flags = Record<string, unknown>;
@@ -234,7 +234,7 @@ export async function secretsInstallCommand(opts: RenderOptions, f: Flags): Prom
 export async function secretsDiffCommand(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f));
   const report = await secretsDiff(cluster(f), secrets);
-  printDiff(report, json(f));
+  printSecretsDiff(report, json(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 

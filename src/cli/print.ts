@@ -4,7 +4,7 @@ import type { FieldConflict } from '../cluster/kube.js';
 import type { DiffReport } from '../ops/diff.js';
 import type { InstallReport } from '../ops/install.js';
 import type { ErrorReport } from '../ops/report.js';
-import type { SecretsInstallReport, SecretsUninstallReport } from '../ops/secrets.js';
+import type { Reader, SecretsDiffReport, SecretsInstallReport, SecretsUninstallReport } from '../ops/secrets.js';
 import type { StatusReport } from '../ops/status.js';
 import type { UninstallReport } from '../ops/uninstall.js';
 import type { HistoryReport } from '../ops/history.js';
@@ -111,14 +111,22 @@ export function printUninstall(r: UninstallReport, json: boolean): void {
   notStarted(r.components, 'not removed (a component that depends on them is not gone)');
 }
 
+/** Which workloads read the changed Secrets, and what becomes of them. */
+function printReaders(readers: readonly Reader[], what: string): void {
+  if (!readers.length) return;
+  out(`read by ${readers.length} workload(s), ${what}:\n` + readers.map((c) => `  ${c.component}: ${c.workload} (reads ${c.reads.map((x) => x.slice(x.indexOf('/') + 1)).join(', ')})\n`).join(''));
+}
+
+export function printSecretsDiff(r: SecretsDiffReport, json: boolean): void {
+  if (json) return void asJson({ changes: r.changes, wouldRestart: r.readers });
+  printDiff(r, false);
+  printReaders(r.readers, 'which secrets install would restart');
+}
+
 export function printSecretsInstall(r: SecretsInstallReport, json: boolean, rolled = true): void {
   if (json) return void asJson(r);
   out(`${r.created + r.changed} changed (${r.created} created, ${r.changed} updated), ${r.unchanged} unchanged: ${r.secrets.length} Secrets ${r.prefix}-* in namespace ${r.namespace}\n`);
-  if (r.readers.length)
-    out(
-      `read by ${r.readers.length} workload(s), ${rolled ? 'restarted' : 'not restarted (--no-rollout); they read the new values when they next restart'}:\n` +
-        r.readers.map((c) => `  ${c.component}: ${c.workload} (reads ${c.reads.map((x) => x.slice(x.indexOf('/') + 1)).join(', ')})\n`).join(''),
-    );
+  printReaders(r.readers, rolled ? 'restarted' : 'not restarted (--no-rollout); they read the new values when they next restart');
   for (const n of r.notReady) err(`error: ${n.workload} is not ready after the restart: waiting for ${n.waitingFor}\n`);
 }
 
