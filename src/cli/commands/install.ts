@@ -4,7 +4,7 @@ import { act, onlyWhen } from '../act.js';
 import { clusterOptions, CONNECTION_OPTIONS, outputOption, stackOptions, toRenderOptions, type Flags } from '../flags.js';
 
 /** Options that only a real install reads (not -t, not --dry-run=client). */
-const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'timeout', 'wait', 'pruneData', 'allowPlaceholders', 'waitForLock', 'createNamespace', 'skipPreflight'];
+const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'timeout', 'wait', 'pruneData', 'allowPlaceholders', 'waitForLock', 'rollbackOnFailure', 'historyMax', 'createNamespace', 'skipPreflight'];
 
 export function installCommand(): Command {
   const cmd = stackOptions(new Command('install'))
@@ -19,7 +19,9 @@ export function installCommand(): Command {
     .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
     .option('--create-namespace', 'create the namespace when it does not exist')
     .option('--skip-preflight', 'skip the checks before the first write (StorageClasses, APIs, permissions, Secrets and keys, cluster-wide names)')
-    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)');
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
+    .option('--rollback-on-failure', 'when a component does not become ready, re-apply the newest revision that succeeded before')
+    .option('--history-max <n>', 'release records kept for the stack, the newest (default: 10)');
   outputOption(cmd);
   return cmd.action(
     act(async (f: Flags, c: Command) => {
