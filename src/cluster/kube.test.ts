@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FakeClock } from '../ops/testing.js';
-import { ClusterError, connect, type Kube } from './kube.js';
+import { ClusterError, connect, fieldConflicts, foreignConflicts, type Kube } from './kube.js';
 import { classify } from './network.js';
 import { withRetry } from './retry.js';
 
@@ -169,5 +169,32 @@ describe('retry', () => {
     expect(classify(Object.assign(new Error('request to https://h failed, reason: self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), t)).toEqual({ kind: 'tls', detail: 'TLS failed: DEPTH_ZERO_SELF_SIGNED_CERT' });
     expect(classify(Object.assign(new Error('x'), { code: 'ENOTFOUND' }), t).kind).toBe('dns');
     expect(classify(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError' }), t).detail).toBe('no complete answer within 2s (--request-timeout)');
+  });
+});
+
+describe('field manager conflicts', () => {
+  it('are read from a 409 Status as the API server serializes it (causes[].reason)', async () => {
+    // the body kube-apiserver returns for a server-side apply without force
+    const status = {
+      kind: 'Status',
+      status: 'Failure',
+      message: 'Apply failed with 2 conflicts: conflict with "kubectl-patch" using apps/v1: .spec.replicas',
+      reason: 'Conflict',
+      details: {
+        causes: [
+          { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-patch" using apps/v1', field: '.spec.replicas' },
+          { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-patch" using apps/v1', field: '.spec.template.spec.containers[name="c"].image' },
+          { reason: 'FieldManagerConflict', message: 'conflict with "panda-k8s-rollout" using apps/v1', field: '.spec.template.metadata.annotations.x' },
+        ],
+      },
+      code: 409,
+    };
+    const conflicts = fieldConflicts('Deployment/d', status);
+    expect(conflicts).toEqual([
+      { object: 'Deployment/d', manager: 'kubectl-patch', fields: ['.spec.replicas', '.spec.template.spec.containers[name="c"].image'] },
+      { object: 'Deployment/d', manager: 'panda-k8s-rollout', fields: ['.spec.template.metadata.annotations.x'] },
+    ]);
+    // our own rollout annotation is not someone else's field
+    expect(foreignConflicts(conflicts).map((c) => c.manager)).toEqual(['kubectl-patch']);
   });
 });

@@ -41,6 +41,12 @@ export interface FieldConflict {
   fields: string[];
 }
 
+/** Our own field managers (the rollout's annotation patch is ours too): never reported as someone else's. */
+export const ownManager = (manager: string) => manager === FIELD_MANAGER || manager.startsWith(`${FIELD_MANAGER}-`);
+
+/** The conflicts with other tools and people, for the report. */
+export const foreignConflicts = (conflicts: readonly FieldConflict[]) => conflicts.filter((c) => !ownManager(c.manager));
+
 /** A request the API server answered with an error, or that never got an answer. */
 export class ClusterError extends PandaError {
   constructor(
@@ -116,7 +122,8 @@ const safeJson = (s: string): unknown => {
 interface Status {
   message?: string;
   reason?: string;
-  details?: { causes?: { type?: string; message?: string; field?: string }[] };
+  /** A cause's type is serialized as `reason` (metav1.StatusCause). */
+  details?: { causes?: { reason?: string; message?: string; field?: string }[] };
 }
 const statusOf = (e: ApiException<unknown>): Status | undefined => (typeof e.body === 'string' ? safeJson(e.body) : e.body) as Status | undefined;
 
@@ -124,7 +131,7 @@ const statusOf = (e: ApiException<unknown>): Status | undefined => (typeof e.bod
 export function fieldConflicts(object: string, status: Status | undefined): FieldConflict[] {
   const byManager = new Map<string, string[]>();
   for (const c of status?.details?.causes ?? []) {
-    if (c.type !== 'FieldManagerConflict') continue;
+    if (c.reason !== 'FieldManagerConflict') continue;
     const m = /conflict with "([^"]+)"/.exec(c.message ?? '');
     const manager = m?.[1] ?? '(unknown manager)';
     byManager.set(manager, [...(byManager.get(manager) ?? []), c.field ?? c.message ?? '?']);

@@ -6,7 +6,7 @@ import type { K8sObject } from '../core/k8s.js';
 import { inNamespace, refName, refOf } from '../core/objects.js';
 import { toYamlStream } from '../core/yaml.js';
 import { buildPlan, forApply } from '../plan/plan.js';
-import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';
+import { ClusterError, foreignConflicts, type FieldConflict, type Kube } from '../cluster/kube.js';
 import type { Live } from '../cluster/readiness.js';
 import { annotateStack, externalReferences } from '../render/digests.js';
 import { liveDigests } from './rollout.js';
@@ -44,7 +44,7 @@ export async function diffObjects(kube: Kube, objects: readonly K8sObject[]): Pr
         dry = await kube.apply(obj, { dryRun: true, force: false });
       } catch (e) {
         if (!(e instanceof ClusterError && e.status === 409 && e.conflicts.length)) throw e;
-        conflicts = [...e.conflicts];
+        conflicts = foreignConflicts(e.conflicts);
         dry = await kube.apply(obj, { dryRun: true, force: true });
       }
       const a = toYamlStream([hideSecretValues(normalize(live))]);

@@ -10,7 +10,7 @@ import type { K8sObject } from '../core/k8s.js';
 import { refName, refOf, type ObjectRef } from '../core/objects.js';
 import type { Plan, PlanNode } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
-import { ClusterError, type FieldConflict, type Kube } from '../cluster/kube.js';
+import { ClusterError, foreignConflicts, type FieldConflict, type Kube } from '../cluster/kube.js';
 import { podProblems, readiness, type Live, type PodProblem, type Verdict } from '../cluster/readiness.js';
 
 export type NodeState = 'pending' | 'applying' | 'waiting' | 'ready' | 'failed' | 'blocked' | 'interrupted';
@@ -192,15 +192,17 @@ export async function applyOne(kube: Kube, obj: K8sObject, namespace: string): P
   const before = await kube.get(refOf(obj, namespace));
   let after: Live;
   let conflicts: FieldConflict[] = [];
+  let writes = 1;
   try {
     after = await kube.apply(obj, { force: false });
   } catch (e) {
     if (!(e instanceof ClusterError && e.status === 409 && e.conflicts.length)) throw e;
-    conflicts = [...e.conflicts];
+    conflicts = foreignConflicts(e.conflicts);
     after = await kube.apply(obj, { force: true });
+    writes = 2;
   }
   const change = !before ? 'created' : before.metadata.resourceVersion === after.metadata.resourceVersion ? 'unchanged' : 'changed';
-  return { change, conflicts, writes: conflicts.length ? 2 : 1 };
+  return { change, conflicts, writes };
 }
 
 interface Pending {

@@ -16,11 +16,25 @@ export interface SecretsInstallReport extends Record<Change, number> {
   prefix: string;
   secrets: string[];
   /** Workloads that read a changed Secret. */
-  readers: { workload: string; component: string; reads: string[] }[];
+  readers: Reader[];
   /** Of those, the ones restarted (tier by tier), and the ones not ready after it. */
   rolled: string[];
   notReady: { workload: string; waitingFor: string }[];
 }
+
+/** A live workload that reads changed Secrets (names only: never values). */
+export interface Reader {
+  workload: string;
+  component: string;
+  reads: string[];
+}
+
+/** `secrets diff`: what would change, and which workloads `secrets install` would restart. */
+export interface SecretsDiffReport extends DiffReport {
+  readers: Reader[];
+}
+
+const reader = (c: Consumer): Reader => ({ workload: `${c.kind}/${c.name}`, component: c.component, reads: [...c.reads] });
 
 export interface SecretsInstallOptions {
   /** Restart the readers of changed Secrets (default true). */
@@ -59,22 +73,24 @@ export async function secretsInstall(kube: Kube, secrets: SecretsRenderer, o: Se
   const readers = await consumersOf(kube, changed);
   const roll = o.rollout !== false && readers.length > 0;
   const rollout = roll ? await rollConsumers(kube, readers, { clock: o.clock, timeoutMs: o.timeoutMs, wait: o.wait !== false, ...(o.signal ? { signal: o.signal } : {}) }) : { rolled: [], notReady: [] };
-  const workload = (c: Consumer) => `${c.kind}/${c.name}`;
   return {
     namespace: kube.namespace,
     prefix: secrets.prefix,
     ...counts,
     secrets: objects.map((s) => s.metadata.name),
-    readers: readers.map((c) => ({ workload: workload(c), component: c.component, reads: [...c.reads] })),
-    rolled: rollout.rolled.map(workload),
+    readers: readers.map(reader),
+    rolled: rollout.rolled.map((c) => reader(c).workload),
     notReady: rollout.notReady,
   };
 }
 
-export async function secretsDiff(kube: Kube, secrets: SecretsRenderer): Promise<DiffReport> {
+export async function secretsDiff(kube: Kube, secrets: SecretsRenderer): Promise<SecretsDiffReport> {
   await checkNamespace(kube);
   const objects = secrets.render((await installedKeystore(kube, secrets.prefix)) ?? 'unused');
-  return { namespace: kube.namespace, changes: await diffObjects(kube, objects) };
+  const changes = await diffObjects(kube, objects);
+  // the live workloads that read a Secret which would change: those secrets install restarts
+  const changed = new Set(changes.filter((e) => e.action !== 'keep').map((e) => e.object as RefName));
+  return { namespace: kube.namespace, changes, readers: (await consumersOf(kube, changed)).map(reader) };
 }
 
 export async function secretsUninstall(kube: Kube, prefix: string): Promise<SecretsUninstallReport> {
