@@ -40,7 +40,12 @@ export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always
   z
     .strictObject({
       repository: str('Image repository.', repository),
-      tag: str('Image tag.', tag),
+      // an integer tag (`--set ...tag=20240101`, `tag: 42`) is the tag's text; `tag: 1.10` is still refused
+      tag: z
+        .union([z.string(), z.number().int().nonnegative()])
+        .transform((v) => String(v))
+        .default(tag)
+        .describe(`Image tag.\n@default ${JSON.stringify(tag)}`),
       pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default(pullPolicy).describe(`Image pull policy.\n@default ${pullPolicy}`),
     })
     .prefault({});
@@ -181,6 +186,21 @@ export const databaseFields = (
   persistentvolume: storageSchema(storage),
   service: servicePortSchema(`${engine} port of the Service.`, engine === 'MariaDB' ? 3306 : 5432),
 });
+
+/**
+ * The values of a database sub-component: the recipe's fields, then the component's own
+ * (which may override them), defaults applied when the block is absent.
+ */
+export const databaseSchema = <E extends z.core.$ZodLooseShape>(
+  engine: 'MariaDB' | 'PostgreSQL',
+  image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' },
+  storage: StorageDefaults,
+  extra: E,
+) => {
+  const schema = z.strictObject({ ...databaseFields(engine, image, storage), ...extra });
+  // every field has a default, so an absent block is the empty object
+  return schema.prefault({} as z.input<typeof schema>);
+};
 
 /** A probe operators can tune (`probe.*` in src/core/probes.ts makes it). */
 export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number; timeoutSeconds?: number }) =>

@@ -1,17 +1,5 @@
 import { z } from 'zod';
-import {
-  bool,
-  cvmfsSchema,
-  ingressTlsSchema,
-  nginxHttpsBackendAnnotations,
-  int,
-  routeSchema,
-  sharedStorageFields,
-  storageSchema,
-  str,
-  unused,
-  workloadFields,
-} from '../../values/common.js';
+import { bool, cvmfsSchema, ingressTlsSchema, nginxHttpsBackendAnnotations, int, routeSchema, sharedStorageFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
 
 /** The annotations of BigMon's Ingress at HEAD: TLS ends at the controller and is re-encrypted to the pod's httpd (8443). */
 export const BIGMON_INGRESS_ANNOTATIONS: Record<string, string> = nginxHttpsBackendAnnotations({ verifyClient: 'optional', bodySize: '10m' });

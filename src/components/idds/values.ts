@@ -1,18 +1,5 @@
 import { z } from 'zod';
-import {
-  bool,
-  cvmfsSchema,
-  databaseFields,
-  ingressSchema,
-  nginxHttpsBackendAnnotations,
-  int,
-  proxyFields,
-  sharedStorageFields,
-  storageSchema,
-  str,
-  unused,
-  workloadFields,
-} from '../../values/common.js';
+import { bool, cvmfsSchema, databaseSchema, ingressSchema, nginxHttpsBackendAnnotations, int, proxyFields, sharedStorageFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
 
 /** iDDS image at HEAD (the chart's `rest.image.tag`; the testbed and DOMA overlays run 2.6.14). */
 const IDDS_IMAGE = { repository: 'ghcr.io/hsf/idds', tag: '2.2.49', pullPolicy: 'IfNotPresent' } as const;
@@ -141,16 +128,13 @@ export const restSchema = z
   })
   .prefault({});
 
-export const postgresSchema = z
-  .strictObject({
-    ...databaseFields('PostgreSQL', { repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }, { path: '/mnt/idds-database' }),
-    resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    noRoot: bool('Keep the database under `/tmp/pg_volume/data` (PGDATA) so PostgreSQL can run as an arbitrary user (OpenShift/OKD).', false),
-    database: unused('Upstream carries database settings here; no template reads them. They come from the `idds-db-envs` Secret (secrets values `idds.database`).'),
-    ingress: unused('PostgreSQL has no Ingress; upstream carries `ingress.enabled` here unread.'),
-    secret: unused('Set by upstream overlays (`secret.name`); no template reads it.'),
-  })
-  .prefault({});
+export const postgresSchema = databaseSchema('PostgreSQL', { repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }, { path: '/mnt/idds-database' }, {
+  resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
+  noRoot: bool('Keep the database under `/tmp/pg_volume/data` (PGDATA) so PostgreSQL can run as an arbitrary user (OpenShift/OKD).', false),
+  database: unused('Upstream carries database settings here; no template reads them. They come from the `idds-db-envs` Secret (secrets values `idds.database`).'),
+  ingress: unused('PostgreSQL has no Ingress; upstream carries `ingress.enabled` here unread.'),
+  secret: unused('Set by upstream overlays (`secret.name`); no template reads it.'),
+});
 
 /**
  * Values of the idds component. Set `postgres.enabled: false` for an external database (its host,
