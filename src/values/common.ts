@@ -62,9 +62,9 @@ export interface StorageDefaults {
   reclaimPolicy?: 'Retain' | 'Delete' | 'Recycle' | null;
 }
 
-export const storageSchema = (d: StorageDefaults) =>
-  z
-    .strictObject({
+/** A volume's values; `extra` adds (or overrides) fields of a component's own, e.g. {@link sharedStorageFields}. */
+export const storageSchema = <E extends z.core.$ZodLooseShape = {}>(d: StorageDefaults, extra: E = {} as E) => {
+  const schema = z.strictObject({
       create: bool('Create a hostPath PersistentVolume for this claim. Set false to use a StorageClass.', d.create ?? true),
       class: z
         .string()
@@ -87,13 +87,16 @@ export const storageSchema = (d: StorageDefaults) =>
         .describe(
           `persistentVolumeReclaimPolicy of the created PersistentVolume; null leaves it unset (Kubernetes: Retain).\n@default ${JSON.stringify(d.reclaimPolicy ?? null)}`,
         ),
-    })
-    .prefault({});
+    ...extra,
+  });
+  // every field has a default, so an absent block is the empty object
+  return schema.prefault({} as z.input<typeof schema>);
+};
 export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;
 
 /**
  * HEAD's shared logs claim: several components mount one RWX claim, each in its own sub-directory
- * (`storageSchema(...).extend(sharedStorageFields)`; `subPath` is part of every storage slice).
+ * (`storageSchema(defaults, sharedStorageFields)`; `subPath` is part of every storage slice).
  */
 export const sharedStorageFields = {
   sharedPvcName: str(

@@ -72,21 +72,15 @@ export const restSchema = z
       true,
     ),
     noRoot: bool('Run start-daemon.sh as the image user, without chmod/runuser (OpenShift/OKD).', false),
-    persistentvolume: storageSchema({ path: '/mnt/idds-rest-logs' })
-      .unwrap()
-      .extend(sharedStorageFields)
-      .prefault({})
+    persistentvolume: storageSchema({ path: '/mnt/idds-rest-logs' }, sharedStorageFields)
       .describe(
         'Logs volume, mounted at /var/log/idds/: an own hostPath PV/PVC when `create` (reclaim policy Delete), else the shared claim `sharedPvcName`, else a volumeClaimTemplate (ReadWriteOnce, `class`, `size`).',
       ),
-    persistentvolumerequests: storageSchema({ path: '/mnt/idds-rest-requests', size: '10Gi' })
-      .unwrap()
-      .extend({
-        reuseLogsVolume: bool('Keep request files on the logs volume (in `subPath`) instead of an own claim.', false),
-        subPath: str('Sub-directory of the logs volume for request files, with `reuseLogsVolume`.', ''),
-        requestpath: unused('Carried by upstream overlays; no template reads it (the request directory is set in idds_configmap.json, rest.additional_storage).'),
-      })
-      .prefault({})
+    persistentvolumerequests: storageSchema({ path: '/mnt/idds-rest-requests', size: '10Gi' }, {
+      reuseLogsVolume: bool('Keep request files on the logs volume (in `subPath`) instead of an own claim.', false),
+      subPath: str('Sub-directory of the logs volume for request files, with `reuseLogsVolume`.', ''),
+      requestpath: unused('Carried by upstream overlays; no template reads it (the request directory is set in idds_configmap.json, rest.additional_storage).'),
+    })
       .describe(
         'Request files volume, mounted at `path`: an own claim `<fullname>-requests` (with a hostPath PV when `create`, reclaim policy Delete), or a directory of the logs volume with `reuseLogsVolume`.',
       ),

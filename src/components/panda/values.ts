@@ -81,10 +81,7 @@ const serverIngress = (what: string, hosts: unknown[], tls: unknown[]) =>
  * Created volumes keep their data (`Retain`), as upstream.
  */
 const logsStorage = (path: string) =>
-  storageSchema({ path, reclaimPolicy: 'Retain' })
-    .unwrap()
-    .extend(sharedStorageFields)
-    .prefault({});
+  storageSchema({ path, reclaimPolicy: 'Retain' }, sharedStorageFields);
 
 /** Container env values (`extraEnv`): strings, or numbers/booleans written without quotes, kept as strings. */
 const envMap = (description: string) =>
