@@ -68,7 +68,7 @@ describe('ui render', () => {
       { name: 'test-ui-backend-certs', mountPath: '/opt/pandaui/etc/cert' },
     ]);
     expect(pod(s).volumes).toContainEqual({ name: 'test-ui-backend-certs', secret: { secretName: 'panda-secrets-ui-certs' } });
-    expect(spec(s).volumeClaimTemplates).toEqual([{ metadata: { name: 'test-ui-backend-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } }]);
+    expect(spec(s).volumeClaimTemplates).toEqual([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-ui-backend-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } }]);
     expect(spec(find(objs, 'Service', 'test-ui-backend')).ports).toEqual([{ name: 'https', port: 443, targetPort: 443, protocol: 'TCP' }]);
   });
 
