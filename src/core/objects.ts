@@ -2,7 +2,7 @@
 import type { K8sObject } from './k8s.js';
 
 /** Cluster-scoped kinds we render. */
-export const CLUSTER_SCOPED = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding']);
+export const CLUSTER_SCOPED = new Set(['PersistentVolume', 'Namespace', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'Node', 'IngressClass', 'PriorityClass', 'CustomResourceDefinition']);
 
 export interface ObjectRef {
   apiVersion: string;

@@ -84,7 +84,7 @@ describe('executor', () => {
     expect(r.failures).toHaveLength(1);
     expect(r.failures[0]!.message).toBe('panda/postgres did not become ready');
     expect(r.failures[0]!.issues[0]).toMatchObject({ where: 'Deployment/panda-postgres' });
-    expect(r.failures[0]!.issues[0]!.message).toMatch(/^not ready after 30s \(waiting for all replicas available\)/);
+    expect(r.failures[0]!.issues[0]!.message).toMatch(/^not ready after 30s \(waiting for all updated replicas available\)/);
     const state = Object.fromEntries(r.nodes.map((n) => [n.id, n.state]));
     expect(state).toEqual({ 'panda/postgres': 'failed', 'panda/server': 'blocked', 'harvester/main': 'blocked', 'idds/main': 'ready' });
     expect(r.nodes.find((n) => n.id === 'harvester/main')!.problem).toBe('not started: panda/server is not ready');

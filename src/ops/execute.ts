@@ -11,7 +11,8 @@ import { refName, refOf, type ObjectRef } from '../core/objects.js';
 import type { Plan, PlanNode } from '../plan/plan.js';
 import type { Clock } from '../cluster/clock.js';
 import { ClusterError, foreignConflicts, type FieldConflict, type Kube } from '../cluster/kube.js';
-import { podProblems, readiness, type Live, type PodProblem, type Verdict } from '../cluster/readiness.js';
+import { readiness, type Live, type ReadinessContext, type Verdict } from '../cluster/readiness.js';
+import { claimFindings, claimsOf, isTerminal, podFindings, type Finding, type KubeEvent } from '../cluster/failures.js';
 
 export type NodeState = 'pending' | 'applying' | 'waiting' | 'ready' | 'failed' | 'blocked' | 'interrupted';
 export type Change = 'created' | 'changed' | 'unchanged';
@@ -36,6 +37,23 @@ export interface NodeResult {
   /** Fields of other managers this node's applies took back. */
   conflicts: FieldConflict[];
   problem?: string;
+  /** A terminal failure seen while waiting (failed before the timeout): object, pod, reason, message, fix. */
+  failure?: FailureReport;
+}
+
+/** A terminal failure as reports carry it. */
+export interface FailureReport {
+  /** The awaited object that will not become ready (`Deployment/x`). */
+  object: string;
+  /** Where it shows (`Pod/x-abc`, `PersistentVolumeClaim/y`), when not the object itself. */
+  source?: string;
+  pod?: string;
+  container?: string;
+  reason: string;
+  message: string;
+  fix: string;
+  /** From the node's start of waiting until the failure was reported. */
+  seconds: number;
 }
 
 export interface ExecuteOptions {
@@ -45,6 +63,8 @@ export interface ExecuteOptions {
   timeoutMs: number;
   /** Interval between two readings of the awaited objects. */
   pollMs?: number;
+  /** Interval between two inspections of the pods, claims and events of what is not ready yet (terminal failures). */
+  inspectMs?: number;
   clock: Clock;
   signal?: AbortSignal;
   onEvent?: (e: ProgressEvent) => void;
@@ -62,6 +82,8 @@ export interface ExecuteResult {
 export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Promise<ExecuteResult> {
   const { clock } = o;
   const poll = o.pollMs ?? 250;
+  const inspect = o.inspectMs ?? 1000;
+  const ctx = clusterContext(kube);
   const startedAt = clock.now();
   const results = new Map<string, NodeResult>(
     plan.nodes.map((n) => [n.id, { id: n.id, component: n.component, ...(n.sub ? { sub: n.sub } : {}), state: 'pending' as NodeState, changes: { created: 0, changed: 0, unchanged: 0 }, deleted: [], conflicts: [] }]),
@@ -104,17 +126,26 @@ export async function executePlan(kube: Kube, plan: Plan, o: ExecuteOptions): Pr
     }
     emit(n, 'waiting');
     const deadline = componentStart.get(n.component)! + o.timeoutMs;
+    const waitStart = clock.now();
+    const seen = new Map<string, number>();
+    let nextInspect = waitStart + inspect;
     let lastWait = '';
     for (;;) {
       if (aborted()) return void emit(n, 'interrupted');
-      const pending = await (until === 'gone' ? stillPresent(kube, n.await) : notReady(kube, n.await));
+      const pending = await (until === 'gone' ? stillPresent(kube, n.await) : notReady(kube, n.await, ctx));
       if (pending.length === 0) {
         r.readyAt = clock.now();
         return void emit(n, 'ready');
       }
       const failed = pending.find((p) => p.verdict.state === 'failed');
-      if (failed || clock.now() >= deadline) {
-        const err = await describeFailure(kube, n, pending, failed ? undefined : o.timeoutMs);
+      let terminal: { p: Pending; f: Finding } | undefined;
+      if (!failed && until === 'ready' && clock.now() >= nextInspect) {
+        nextInspect = clock.now() + inspect;
+        terminal = await firstTerminal(kube, pending, seen, clock.now(), ctx);
+      }
+      if (failed || terminal || clock.now() >= deadline) {
+        if (terminal) r.failure = failureReport(terminal.p, terminal.f, (clock.now() - waitStart) / 1000);
+        const err = terminal ? terminalError(n, r.failure!) : await describeFailure(kube, n, pending, failed ? undefined : o.timeoutMs, ctx, clock.now());
         r.problem = err.issues.map((i) => `${i.where}: ${i.message}`).join('; ');
         failures.push(err);
         return void emit(n, 'failed', r.problem);
@@ -205,19 +236,49 @@ export async function applyOne(kube: Kube, obj: K8sObject, namespace: string): P
   return { change, conflicts, writes };
 }
 
+
 interface Pending {
   ref: ObjectRef;
   live?: Live;
   verdict: Verdict;
 }
 
-async function notReady(kube: Kube, refs: readonly ObjectRef[]): Promise<Pending[]> {
+/** What readiness needs from the cluster beyond the object: StorageClass binding modes, read once when a claim is not bound. */
+interface ClusterContext extends ReadinessContext {
+  load(): Promise<void>;
+  /** Node list for scheduling verdicts, read at most every 30 s. */
+  nodes(now: number): Promise<Live[]>;
+}
+
+function clusterContext(kube: Kube): ClusterContext {
+  let classes: Promise<Live[]> | undefined;
+  let loaded: Live[] | undefined;
+  let nodes: { at: number; list: Promise<Live[]> } | undefined;
+  const bestEffort = (p: Promise<Live[]>) => p.catch(() => [] as Live[]);
+  return {
+    async load() {
+      classes ??= bestEffort(kube.list('storage.k8s.io/v1', 'StorageClass'));
+      loaded = await classes;
+    },
+    bindingMode(name) {
+      const sc = name === undefined ? loaded?.find((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true') : loaded?.find((c) => c.metadata.name === name);
+      return (sc as { volumeBindingMode?: string } | undefined)?.volumeBindingMode;
+    },
+    nodes(now) {
+      if (!nodes || now - nodes.at > 30_000) nodes = { at: now, list: bestEffort(kube.list('v1', 'Node')) };
+      return nodes.list;
+    },
+  };
+}
+
+async function notReady(kube: Kube, refs: readonly ObjectRef[], ctx: ClusterContext): Promise<Pending[]> {
   const lives = await Promise.all(refs.map((r) => kube.get(r)));
+  if (lives.some((l) => l?.kind === 'PersistentVolumeClaim' && l.status?.phase !== 'Bound')) await ctx.load();
   const out: Pending[] = [];
   refs.forEach((ref, i) => {
     const live = lives[i];
     if (!live) return void out.push({ ref, verdict: { state: 'waiting', for: 'the object to exist' } });
-    const v = readiness(live);
+    const v = readiness(live, ctx);
     if (v.state !== 'ready') out.push({ ref, live, verdict: v });
   });
   return out;
@@ -233,8 +294,81 @@ async function stillPresent(kube: Kube, refs: readonly ObjectRef[]): Promise<Pen
   });
 }
 
-/** The error for a node that did not finish: the object, and pod-level reasons from status and events. */
-async function describeFailure(kube: Kube, n: PlanNode, pending: Pending[], timeoutMs?: number): Promise<PandaError> {
+const eventsOf = (kube: Kube, name: string, namespace?: string) =>
+  kube.list('v1', 'Event', { ...(namespace ? { namespace } : {}), fieldSelector: `involvedObject.name=${name}` }) as unknown as Promise<KubeEvent[]>;
+
+/** Pods, claims and events behind an object that is not ready: every finding, most telling first. Best effort: a read we may not do yields nothing. */
+async function inspectPending(kube: Kube, p: Pending, ctx: ClusterContext, now: number): Promise<Finding[]> {
+  const ns = p.ref.namespace;
+  try {
+    if (p.ref.kind === 'PersistentVolumeClaim') return p.live ? claimFindings(p.live, await eventsOf(kube, p.ref.name, ns)) : [];
+    let pods: Live[];
+    if (p.ref.kind === 'Pod') pods = p.live ? [p.live] : [];
+    else {
+      const selector = (p.live?.spec?.selector?.matchLabels ?? {}) as Record<string, string>;
+      const labelSelector = Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      if (!labelSelector) return [];
+      pods = await kube.list('v1', 'Pod', { ...(ns ? { namespace: ns } : {}), labelSelector });
+    }
+    const notReadyPods = pods.filter((pod) => readiness(pod).state !== 'ready').slice(0, 3);
+    if (!notReadyPods.length) return [];
+    const [events, nodes] = await Promise.all([Promise.all(notReadyPods.map((pod) => eventsOf(kube, pod.metadata.name, ns))).then((e) => e.flat()), ctx.nodes(now)]);
+    const found = podFindings(notReadyPods, events, nodes);
+    // claims the pods wait for (a StatefulSet's claim templates are not awaited themselves)
+    const claims = [...new Set(notReadyPods.flatMap(claimsOf))].slice(0, 3);
+    for (const name of claims) {
+      const claim = await kube.get({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, ...(ns ? { namespace: ns } : {}) });
+      if (claim) found.push(...claimFindings(claim, await eventsOf(kube, name, ns)));
+    }
+    return found;
+  } catch {
+    return [];
+  }
+}
+
+/** The first finding past its grace; `seen` remembers since when each finding has been seen (findings no longer seen are forgotten). */
+async function firstTerminal(kube: Kube, pending: Pending[], seen: Map<string, number>, now: number, ctx: ClusterContext): Promise<{ p: Pending; f: Finding } | undefined> {
+  const current = new Set<string>();
+  let hit: { p: Pending; f: Finding } | undefined;
+  for (const p of pending) {
+    for (const f of await inspectPending(kube, p, ctx, now)) {
+      const key = `${refName(p.ref)}|${f.object}|${f.container ?? ''}|${f.reason}`;
+      current.add(key);
+      if (!seen.has(key)) seen.set(key, now);
+      if (!hit && isTerminal(f, now - seen.get(key)!)) hit = { p, f };
+    }
+  }
+  for (const k of [...seen.keys()]) if (!current.has(k)) seen.delete(k);
+  return hit;
+}
+
+function failureReport(p: Pending, f: Finding, seconds: number): FailureReport {
+  const object = refName(p.ref);
+  return {
+    object,
+    ...(f.object !== object ? { source: f.object } : {}),
+    ...(f.pod ? { pod: f.pod } : {}),
+    ...(f.container ? { container: f.container } : {}),
+    reason: f.reason,
+    message: f.message,
+    fix: f.fix,
+    seconds: Math.round(seconds * 10) / 10,
+  };
+}
+
+function terminalError(n: PlanNode, f: FailureReport): PandaError {
+  const where = f.pod ? `pod ${f.pod}${f.container ? ` container ${f.container}` : ''}` : f.source && f.source !== f.object ? f.source : '';
+  return new PandaError(
+    `${n.id} cannot become ready`,
+    [{ where: f.object, message: `${f.reason}${where ? ` (${where})` : ''}${f.message ? `: ${f.message}` : ''}`, ...(f.fix ? { fix: f.fix } : {}) }],
+    ExitCode.changesOrNotReady,
+  );
+}
+
+/** The error for a node that did not finish: the object, and the findings behind it. */
+async function describeFailure(kube: Kube, n: PlanNode, pending: Pending[], timeoutMs: number | undefined, ctx: ClusterContext, now: number): Promise<PandaError> {
   const issues: Issue[] = [];
   const after = timeoutMs ? ` after ${Math.round(timeoutMs / 1000)}s` : '';
   for (const p of pending) {
@@ -243,57 +377,14 @@ async function describeFailure(kube: Kube, n: PlanNode, pending: Pending[], time
       continue;
     }
     const what = p.verdict.state === 'failed' ? p.verdict.reason : `not ready${after} (waiting for ${p.verdict.state === 'waiting' ? p.verdict.for : '?'})`;
-    let problems: PodProblem[] = [];
-    try {
-      problems = await diagnose(kube, p);
-    } catch {
-      /* diagnosis is best effort */
-    }
+    const found = await inspectPending(kube, p, ctx, now);
+    if (p.ref.kind === 'PersistentVolumeClaim' && !found.length) found.push({ object: refName(p.ref), reason: 'Pending', message: 'no volume bound yet (no matching PersistentVolume or provisioner)', severity: 'info', fix: 'create a matching PersistentVolume, or use a StorageClass with a provisioner' });
+    const fix = found.find((f) => f.fix)?.fix ?? (p.verdict.state === 'failed' ? undefined : 'raise --timeout if the component is just slow to start');
     issues.push({
       where: refName(p.ref),
-      message: [what, ...problems.slice(0, 3).map((x) => `${x.pod}: ${x.reason}${x.message ? ` (${x.message})` : ''}`)].join('; '),
-      ...(fixFor(problems[0]?.reason) ? { fix: fixFor(problems[0]?.reason)! } : {}),
+      message: [what, ...found.slice(0, 3).map((x) => `${x.pod ?? x.object}: ${x.reason}${x.message ? ` (${x.message})` : ''}`)].join('; '),
+      ...(fix ? { fix } : {}),
     });
   }
   return new PandaError(`${n.id} did not become ${n.until === 'gone' ? 'gone' : 'ready'}`, issues, ExitCode.changesOrNotReady);
-}
-
-async function diagnose(kube: Kube, p: Pending): Promise<PodProblem[]> {
-  const ns = p.ref.namespace;
-  if (p.ref.kind === 'PersistentVolumeClaim') {
-    const events = await kube.list('v1', 'Event', { ...(ns ? { namespace: ns } : {}), fieldSelector: `involvedObject.name=${p.ref.name}` });
-    const probs = podProblems([], events as never);
-    return probs.length ? probs : [{ pod: p.ref.name, reason: 'Pending', message: 'no volume bound yet (no matching PersistentVolume or provisioner)' }];
-  }
-  const selector = (p.live?.spec?.selector?.matchLabels ?? {}) as Record<string, string>;
-  const labelSelector = Object.entries(selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  if (!labelSelector) return [];
-  const pods = await kube.list('v1', 'Pod', { ...(ns ? { namespace: ns } : {}), labelSelector });
-  const events = (await Promise.all(pods.slice(0, 5).map((pod) => kube.list('v1', 'Event', { ...(ns ? { namespace: ns } : {}), fieldSelector: `involvedObject.name=${pod.metadata.name}` })))).flat();
-  const probs = podProblems(pods, events as never);
-  if (!pods.length) probs.push({ pod: '(none)', reason: 'NoPods', message: 'no pods were created; check the ReplicaSet events and quotas' });
-  return probs;
-}
-
-function fixFor(reason?: string): string | undefined {
-  switch (reason) {
-    case 'ImagePullBackOff':
-    case 'ErrImagePull':
-    case 'InvalidImageName':
-      return 'check the image repository/tag in your values and imagePullSecrets';
-    case 'CrashLoopBackOff':
-      return 'read the container log (kubectl logs --previous) and fix its configuration';
-    case 'CreateContainerConfigError':
-      return 'a Secret or ConfigMap it reads is missing: run `panda-k8s secrets install`';
-    case 'Unschedulable':
-    case 'FailedScheduling':
-      return 'free capacity, or fix nodeSelector/tolerations, or bind its PersistentVolumeClaims';
-    case 'Pending':
-    case 'ProvisioningFailed':
-      return 'create a matching PersistentVolume, or set persistentvolume.class to a StorageClass with a provisioner';
-    default:
-      return reason ? undefined : 'raise --timeout if the component is just slow to start';
-  }
 }

@@ -12,7 +12,7 @@ import { isDataKind, listOwned } from '../cluster/inventory.js';
 import type { FieldConflict, Kube } from '../cluster/kube.js';
 import { annotateStack, externalReferences } from '../render/digests.js';
 import { liveDigests } from './rollout.js';
-import { executePlan, type ExecuteResult, type ProgressEvent } from './execute.js';
+import { executePlan, type ExecuteResult, type FailureReport, type ProgressEvent } from './execute.js';
 import type { Rendered } from './inputs.js';
 import { lockName, withStackLock, type LockOptions } from './lock.js';
 import { checkNamespace, preflight } from './preflight.js';
@@ -45,6 +45,8 @@ export interface ComponentReport {
   changed: number;
   unchanged: number;
   problem?: string;
+  /** A terminal failure seen while waiting: object, pod, reason, message, fix, seconds. */
+  failure?: FailureReport;
 }
 
 export interface InstallReport {
@@ -74,6 +76,7 @@ export function componentReports(plan: Plan, r: ExecuteResult): ComponentReport[
     const started = Math.min(...nodes.map((n) => n.startedAt ?? Infinity));
     const ready = Math.max(...nodes.map((n) => n.readyAt ?? -Infinity));
     const problem = nodes.find((n) => n.problem)?.problem;
+    const failure = nodes.find((n) => n.failure)?.failure;
     return {
       name: c.name,
       release: c.release,
@@ -83,6 +86,7 @@ export function componentReports(plan: Plan, r: ExecuteResult): ComponentReport[
       changed: sum('changed'),
       unchanged: sum('unchanged'),
       ...(problem ? { problem } : {}),
+      ...(failure ? { failure } : {}),
     };
   });
 }

@@ -5,7 +5,8 @@ import { type Affix, stackNames } from '../core/names.js';
 import type { Kube } from '../cluster/kube.js';
 import { ownedSelector } from '../cluster/inventory.js';
 import { checkNamespace } from './preflight.js';
-import { podProblems, readiness, type Live } from '../cluster/readiness.js';
+import { readiness, type Live } from '../cluster/readiness.js';
+import { podFindings } from '../cluster/failures.js';
 
 export interface StatusRow {
   component: string;
@@ -59,8 +60,8 @@ export async function status(kube: Kube, o: { affix?: Affix; now: number }): Pro
     const v = readiness(d);
     let problem = v.state === 'ready' ? '' : v.state === 'failed' ? v.reason : `waiting for ${v.for}`;
     if (v.state !== 'ready') {
-      const probs = podProblems(mine, []);
-      if (probs[0]) problem = `${probs[0].reason}${probs[0].message ? `: ${probs[0].message}` : ''} (${probs[0].pod})`;
+      const probs = podFindings(mine, []);
+      if (probs[0]) problem = `${probs[0].reason}${probs[0].message ? `: ${probs[0].message}` : ''} (${probs[0].pod ?? probs[0].object})`;
     }
     const claims = ((d.spec?.template?.spec?.volumes ?? []) as { persistentVolumeClaim?: { claimName: string } }[]).map((x) => x.persistentVolumeClaim?.claimName).filter(Boolean);
     const pending = pvcs.find((c) => claims.includes(c.metadata.name) && c.status?.phase !== 'Bound');

@@ -139,13 +139,20 @@ export class FakeCluster implements Kube {
     if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
       const want = (o.spec?.replicas ?? 1) as number;
       const failed = this.script.fails?.(s.obj);
+      const revision = `${o.metadata.name}-${s.generation}`;
       live.status = {
         observedGeneration: s.generation,
         replicas: want,
         updatedReplicas: want,
         readyReplicas: ready ? want : 0,
         availableReplicas: ready ? want : 0,
-        conditions: failed ? [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: failed }] : [],
+        ...(o.kind === 'StatefulSet' ? { currentReplicas: want, currentRevision: revision, updateRevision: revision } : {}),
+        conditions: failed
+          ? [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: failed }]
+          : [
+              { type: 'Progressing', status: 'True', reason: ready ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated' },
+              { type: 'Available', status: ready ? 'True' : 'False' },
+            ],
       };
     } else if (o.kind === 'PersistentVolumeClaim') live.status = { phase: ready ? 'Bound' : 'Pending' };
     else if (o.kind === 'PersistentVolume') live.status = { phase: ready ? 'Available' : 'Pending' };
@@ -222,11 +229,14 @@ export class FakeCluster implements Kube {
       .split(',')
       .filter(Boolean)
       .map((kv) => kv.split('=') as [string, string]);
+    // field selectors: only `involvedObject.name=x` (events of an object)
+    const involved = /^involvedObject\.name=(.+)$/.exec(opts.fieldSelector ?? '')?.[1];
     const ns = CLUSTER_SCOPED.has(kind) ? undefined : (opts.namespace ?? this.namespace);
     return [...this.store.keys()]
       .map((k) => this.current(k))
-      .filter((s): s is Stored => !!s && s.obj.kind === kind && s.obj.apiVersion === apiVersion && (!ns || s.obj.metadata.namespace === ns))
+      .filter((s): s is Stored => !!s && s.obj.kind === kind && s.obj.apiVersion === apiVersion && (!ns || (s.obj.metadata.namespace ?? this.namespace) === ns))
       .filter((s) => want.every(([k, v]) => s.obj.metadata.labels?.[k] === v))
+      .filter((s) => involved === undefined || (s.obj.involvedObject as { name?: string } | undefined)?.name === involved)
       .map((s) => this.live(s));
   }
 

@@ -110,8 +110,8 @@ describe('config changes roll exactly their consumers', () => {
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((s: string) => (lines.push(String(s)), true)) as typeof process.stdout.write;
     try {
-      printSecretsDiff(report, false);
-      printSecretsDiff(report, true);
+      printSecretsDiff(report, 'text');
+      printSecretsDiff(report, 'json');
     } finally {
       process.stdout.write = write;
     }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { buildPlan, criticalPath, waves } from '../../src/plan/plan.js';
-import { readiness, podProblems } from '../../src/cluster/readiness.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
 import { lineDiff, normalize } from '../../src/ops/compare.js';
 import { parseDuration } from '../../src/cluster/clock.js';
@@ -45,34 +44,6 @@ describe('plan', () => {
     expect(waves(g)).toEqual([['a'], ['b', 'c'], ['d']]);
     expect(criticalPath(g, (id) => ({ a: 1, b: 5, c: 2, d: 1 })[id]!)).toBe(7);
     expect(() => waves([{ id: 'x', deps: ['y'] }, { id: 'y', deps: ['x'] }])).toThrow(/cycle/);
-  });
-});
-
-describe('readiness table', () => {
-  const deploy = (status: object, gen = 2) => ({ kind: 'Deployment', metadata: { name: 'd', generation: gen }, spec: { replicas: 2 }, status });
-  it('Deployment: observed generation, updated, available', () => {
-    expect(readiness(deploy({ observedGeneration: 1 }))).toEqual({ state: 'waiting', for: 'the controller has seen the latest spec' });
-    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 1, replicas: 2 }))).toMatchObject({ state: 'waiting', for: 'all replicas updated to the latest template' });
-    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 2, replicas: 3, availableReplicas: 2 }))).toMatchObject({ for: 'old replicas terminated' });
-    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }))).toMatchObject({ for: 'all replicas available' });
-    expect(readiness(deploy({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 }))).toEqual({ state: 'ready' });
-    expect(readiness(deploy({ observedGeneration: 2, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] })).state).toBe('failed');
-  });
-  it('PVC bound, Job complete (not just started), others immediate', () => {
-    expect(readiness({ kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, status: { phase: 'Pending' } }).state).toBe('waiting');
-    expect(readiness({ kind: 'PersistentVolumeClaim', metadata: { name: 'c' }, status: { phase: 'Bound' } }).state).toBe('ready');
-    expect(readiness({ kind: 'Job', metadata: { name: 'j' }, status: { active: 1 } }).state).toBe('waiting');
-    expect(readiness({ kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type: 'Complete', status: 'True' }] } }).state).toBe('ready');
-    expect(readiness({ kind: 'Job', metadata: { name: 'j' }, status: { conditions: [{ type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' }] } }).state).toBe('failed');
-    expect(readiness({ kind: 'ConfigMap', metadata: { name: 'x' } }).state).toBe('ready');
-  });
-  it('pod-level reasons', () => {
-    const pods = [
-      { kind: 'Pod', metadata: { name: 'p1' }, status: { containerStatuses: [{ state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image' } } }] } },
-      { kind: 'Pod', metadata: { name: 'p2' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes' }] } },
-    ];
-    const probs = podProblems(pods, [{ involvedObject: { kind: 'Pod', name: 'p1' }, type: 'Warning', reason: 'Failed', message: 'pull failed' }]);
-    expect(probs.map((p) => `${p.pod}:${p.reason}`)).toEqual(['p1:ImagePullBackOff', 'p2:Unschedulable', 'p1:Failed']);
   });
 });
 

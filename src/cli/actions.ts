@@ -18,27 +18,31 @@ import { readSecrets, renderStackFor } from '../ops/inputs.js';
 import { secretsDiff, secretsInstall, secretsUninstall } from '../ops/secrets.js';
 import { allReady, status } from '../ops/status.js';
 import { uninstall } from '../ops/uninstall.js';
+import { serverDryRun } from '../ops/dryrun.js';
+import type { K8sObject } from '../core/k8s.js';
+import { redactSecrets } from './redact.js';
 import { err, warnIgnored } from './output.js';
 import { printDiff, printInstall, printSecretsDiff, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
 import { createProgress } from './progress.js';
+import type { Flags, OutputFormat } from './flags.js';
 
-type Flags = Record<string, unknown>;
-
-function target(f: Flags): KubeTarget {
+export function target(f: Flags): KubeTarget {
   return {
     ...(f.kubeconfig ? { kubeconfig: String(f.kubeconfig) } : {}),
-    ...(f.context ? { context: String(f.context) } : {}),
+    ...(f.kubeContext ? { context: String(f.kubeContext) } : {}),
     ...(f.namespace ? { namespace: String(f.namespace) } : {}),
   };
 }
 
 /** A client with the command's timeouts; retries are told on stderr (at most every few seconds). */
+export function timeoutsOf(f: Flags): { requestMs: number; connectMs: number } {
+  return { requestMs: positive(f.requestTimeout ?? '30s', '--request-timeout'), connectMs: positive(f.connectTimeout ?? '10s', '--connect-timeout') };
+}
+
 function cluster(f: Flags): Kube {
-  const requestMs = positive(f.requestTimeout ?? '30s', '--request-timeout');
-  const connectMs = positive(f.connectTimeout ?? '10s', '--connect-timeout');
   let told = 0;
   return connect(target(f), {
-    timeouts: { requestMs, connectMs },
+    timeouts: timeoutsOf(f),
     onRetry: (what, reason, delayMs) => {
       if (Date.now() - told < 5000) return;
       told = Date.now();
@@ -74,7 +78,7 @@ function duration(v: unknown, flag: string): number {
   return ms;
 }
 
-const json = (f: Flags) => f.output === 'json';
+const format = (f: Flags): OutputFormat => (f.output as OutputFormat | undefined) ?? 'text';
 
 /** Ctrl-C: the operation starts nothing new and ends its waits; a second Ctrl-C quits at once. */
 async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -101,7 +105,7 @@ function progressView(f: Flags, labels?: Partial<Record<NodeState, string>>): { 
     hooks: {
       onPlan: (plan) => {
         const comps = plan.components.map((c) => ({ name: c.name, nodes: plan.nodes.filter((n) => n.component === c.name).map((n) => n.id) }));
-        view = createProgress(comps, { tty: !json(f) && !!process.stderr.isTTY, write: err, now: realClock.now, ...(labels ? { labels } : {}) });
+        view = createProgress(comps, { tty: format(f) === 'text' && !!process.stderr.isTTY, write: err, now: realClock.now, ...(labels ? { labels } : {}) });
       },
       onEvent: (e) => view?.onEvent(e),
     },
@@ -110,7 +114,7 @@ function progressView(f: Flags, labels?: Partial<Record<NodeState, string>>): { 
 }
 
 
-export async function installCommand(opts: RenderOptions, f: Flags): Promise<number> {
+export async function installAction(opts: RenderOptions, f: Flags): Promise<number> {
   // checked before connecting, in the namespace named on the command line
   const checked = renderStackFor({ ...opts, namespace: String(f.namespace ?? 'default') }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
   warnIgnored(checked.ignored);
@@ -126,23 +130,35 @@ export async function installCommand(opts: RenderOptions, f: Flags): Promise<num
       progress.stop();
     }
   });
-  printInstall(report, json(f));
+  printInstall(report, format(f), rendered.objects);
   return outcomeCode(report);
 }
 
-export async function diffCommand(opts: RenderOptions, f: Flags): Promise<number> {
+/** `install --dry-run=server`: what the API server would store, printed as `template` prints; nothing written. */
+export async function dryRunAction(opts: RenderOptions, f: Flags): Promise<number> {
+  const checked = renderStackFor({ ...opts, namespace: String(f.namespace ?? 'default') }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
+  warnIgnored(checked.ignored);
+  const kube = cluster(f);
+  const rendered = kube.namespace === String(f.namespace ?? 'default') ? checked : renderStackFor({ ...opts, namespace: kube.namespace }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
+  const stored = (await serverDryRun(kube, rendered)) as unknown as K8sObject[];
+  const { printObjects } = await import('./template.js');
+  printObjects(f.showSecrets ? stored : redactSecrets(stored), format(f) === 'text' ? 'yaml' : format(f));
+  return ExitCode.ok;
+}
+
+export async function diffAction(opts: RenderOptions, f: Flags): Promise<number> {
   const checked = renderStackFor({ ...opts, namespace: String(f.namespace ?? 'default') });
   warnIgnored(checked.ignored);
   const kube = cluster(f);
   const report = await diff(kube, kube.namespace === String(f.namespace ?? 'default') ? checked : renderStackFor({ ...opts, namespace: kube.namespace }));
-  printDiff(report, json(f));
+  printDiff(report, format(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
-export async function statusCommand(f: Flags): Promise<number> {
+export async function statusAction(f: Flags): Promise<number> {
   const affix = f.affix !== undefined ? resolve({ affix: String(f.affix) }).affix : undefined;
   const report = await status(cluster(f), { ...(affix ? { affix } : {}), now: Date.now() });
-  printStatus(report, json(f));
+  printStatus(report, format(f));
   if (!report.workloads.length) return ExitCode.notInstalled;
   return allReady(report) ? ExitCode.ok : ExitCode.changesOrNotReady;
 }
@@ -150,7 +166,7 @@ export async function statusCommand(f: Flags): Promise<number> {
 /** The values an instance command needs besides the cluster: affix and Secret prefix. */
 const instanceValues = (f: Flags) => resolve({ ...(f.secretsValues ? { secretsValues: String(f.secretsValues) } : {}), ...(f.affix !== undefined ? { affix: String(f.affix) } : {}) });
 
-export async function uninstallCommand(f: Flags): Promise<number> {
+export async function uninstallAction(f: Flags): Promise<number> {
   const { affix } = instanceValues(f);
   const selected = (f.enable as string[] | undefined)?.length ? (f.enable as string[]) : undefined;
   const bad = (selected ?? []).filter((c) => !(COMPONENTS as readonly string[]).includes(c));
@@ -165,28 +181,28 @@ export async function uninstallCommand(f: Flags): Promise<number> {
       progress.stop();
     }
   });
-  printUninstall(report, json(f));
+  printUninstall(report, format(f));
   return outcomeCode(report);
 }
 
 const secretsOptions = (opts: RenderOptions, f: Flags): SecretsOptions => ({ ...opts, ...(f.secretsDir ? { secretsDir: String(f.secretsDir) } : {}) });
 
-export async function secretsInstallCommand(opts: RenderOptions, f: Flags): Promise<number> {
+export async function secretsInstallAction(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f), { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
   const r = await secretsInstall(cluster(f), secrets, { rollout: f.rollout !== false, wait: f.wait !== false, timeoutMs: positive(f.timeout ?? '10m', '--timeout'), clock: realClock });
-  printSecretsInstall(r, json(f), f.rollout !== false);
+  printSecretsInstall(r, format(f), f.rollout !== false);
   return r.notReady.length ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
-export async function secretsDiffCommand(opts: RenderOptions, f: Flags): Promise<number> {
+export async function secretsDiffAction(opts: RenderOptions, f: Flags): Promise<number> {
   const secrets = readSecrets(secretsOptions(opts, f));
   const report = await secretsDiff(cluster(f), secrets);
-  printSecretsDiff(report, json(f));
+  printSecretsDiff(report, format(f));
   return hasChanges(report) ? ExitCode.changesOrNotReady : ExitCode.ok;
 }
 
-export async function secretsUninstallCommand(f: Flags): Promise<number> {
+export async function secretsUninstallAction(f: Flags): Promise<number> {
   const prefix = instanceValues(f).values.global.secret;
-  printSecretsUninstall(await secretsUninstall(cluster(f), prefix), json(f));
+  printSecretsUninstall(await secretsUninstall(cluster(f), prefix), format(f));
   return ExitCode.ok;
 }
