@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testKubeconfig } from '../../src/ops/testing.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'bin', 'panda-k8s.js');
@@ -40,20 +41,7 @@ function cli(args: readonly string[], o: { signalAfterMs?: number[] } = {}): Pro
   });
 }
 
-function kubeconfig(name: string, server: string): string {
-  const f = path.join(tmp, `${name}.yaml`);
-  fs.writeFileSync(
-    f,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]
-current-context: x
-`,
-  );
-  return f;
-}
+const kubeconfig = (_name: string, server: string) => testKubeconfig(tmp, server, 'default');
 
 async function listen(s: net.Server): Promise<number> {
   await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
