@@ -37,20 +37,35 @@ export function experimentOptions(cmd: Command): Command {
     .option('--experiment-dir <dir>', 'directory of your own experiments, <experiment>/<component>.yaml; repeatable', many);
 }
 
-/** Where values come from: `-f`, `--set`, `--from`, `--secrets-values`. */
-export function valuesOptions(cmd: Command): Command {
+/** Helm's `--set` family, in the order Helm applies them. */
+function setOptions(cmd: Command, example: string): Command {
   return cmd
-    .option('-f, --values <file>', 'values file, repeatable; "<chart>=FILE" takes an upstream per-chart file (chart: a component or "secrets")', many)
-    .option('--set <key=value>', 'set one value, repeatable (e.g. --set panda.server.replicaCount=2)', many)
-    .option('--from <dir>', 'an upstream panda-k8s checkout: reads secrets/values.yaml and helm/<component>/values[/values-<exp>].yaml')
-    .option('--secrets-values <file>', 'secrets values file in upstream format (default: ./secrets/values.yaml when present)');
+    .option('--set <key=value>', `set values as Helm does, repeatable: comma-separated pairs, a.b[0]=x, {a,b} lists, \\ escapes; typed (e.g. --set ${example})`, many)
+    .option('--set-string <key=value>', 'as --set, every value a string; repeatable', many)
+    .option('--set-json <key=json>', 'set a value from JSON (key=JSON, or a whole JSON object); repeatable', many)
+    .option('--set-file <key=path>', 'set a value to the content of a file (- is standard input); repeatable', many)
+    .option('--set-literal <key=value>', 'set one value verbatim (commas and backslashes kept); repeatable', many);
 }
 
-/** The values of the secrets lifecycle: the secrets values file and `--set`; no experiment, no component files. */
+/** Where values come from: `-f`, the `--set` family, `--from`, `--secrets-values`. */
+export function valuesOptions(cmd: Command): Command {
+  return setOptions(cmd.option('-f, --values <file>', 'values file (- is standard input), repeatable, later wins; "<chart>=FILE" takes an upstream per-chart file (chart: a component or "secrets")', many), 'panda.server.replicaCount=2')
+    .option('--from <dir>', 'an upstream panda-k8s checkout: reads secrets/values.yaml and helm/<component>/values[/values-<exp>].yaml')
+    .option('--secrets-values <file>', 'secrets values file in upstream format, repeatable, later wins (default: ./secrets/values.yaml when present)', many);
+}
+
+/**
+ * The values of the secrets lifecycle, as `helm install panda-secrets secrets/` takes them: `-f`
+ * files are secrets values files (merged in order, after `--secrets-values`); no experiment, no
+ * component files.
+ */
 export function secretsValuesOptions(cmd: Command): Command {
-  return cmd
-    .option('--secrets-values <file>', 'secrets values file in upstream format (default: ./secrets/values.yaml when present)')
-    .option('--set <key=value>', 'set one value, repeatable (e.g. --set secrets.iam.database.password=...)', many)
+  return setOptions(
+    cmd
+      .option('-f, --values <file>', 'secrets values file in upstream format (as helm install panda-secrets secrets/ -f takes it; - is standard input); repeatable, later wins', many)
+      .option('--secrets-values <file>', 'secrets values file in upstream format, repeatable, later wins (default: ./secrets/values.yaml when present)', many),
+    'secrets.iam.database.password=...',
+  )
     .option('--from <dir>', 'an upstream panda-k8s checkout: reads secrets/values.yaml')
     .option('--secrets-dir <dir>', 'secrets files directory: panda_certs/, harvester_certs/, idds_certs/, iam_conf/ (default: files/ beside the secrets values, else built-in)');
 }
@@ -89,22 +104,38 @@ function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
 
-export function toRenderOptions(f: Flags): RenderOptions {
+/**
+ * The secrets values files: the first `--secrets-values` is the secrets file (its affix, its
+ * files/ directory); the others, then (under `secrets`) the `-f` files, layer over it in order.
+ */
+function secretsFiles(f: Flags, valuesAreSecrets: boolean): { first?: string; more: string[] } {
+  const all = [...strings(f.secretsValues), ...(valuesAreSecrets ? strings(f.values) : [])];
+  const [first, ...rest] = all;
+  return { ...(first !== undefined ? { first } : {}), more: rest.map((x) => (x.startsWith('secrets=') ? x : `secrets=${x}`)) };
+}
+
+export function toRenderOptions(f: Flags, o: { valuesAreSecrets?: boolean } = {}): RenderOptions {
+  const secrets = secretsFiles(f, !!o.valuesAreSecrets);
   return {
     ...(f.affix !== undefined ? { affix: String(f.affix) } : {}),
     ...(f.experiment ? { experiment: String(f.experiment) } : {}),
     enable: strings(f.enable),
     disable: strings(f.disable),
-    files: strings(f.values),
+    files: [...secrets.more, ...(o.valuesAreSecrets ? [] : strings(f.values))],
     sets: strings(f.set),
+    setStrings: strings(f.setString),
+    setJsons: strings(f.setJson),
+    setFiles: strings(f.setFile),
+    setLiterals: strings(f.setLiteral),
     ...(f.from ? { from: String(f.from) } : {}),
-    ...(f.secretsValues ? { secretsValues: String(f.secretsValues) } : {}),
+    ...(secrets.first !== undefined ? { secretsValues: secrets.first } : {}),
     experimentDirs: strings(f.experimentDir),
     sandboxDirs: strings(f.sandboxDir),
     ...(f.namespace ? { namespace: String(f.namespace) } : {}),
   };
 }
 
+/** Options of a secrets command (`-f` files are secrets values files). */
 export function toSecretsOptions(f: Flags): SecretsOptions {
-  return { ...toRenderOptions(f), ...(f.secretsDir ? { secretsDir: String(f.secretsDir) } : {}) };
+  return { ...toRenderOptions(f, { valuesAreSecrets: true }), ...(f.secretsDir ? { secretsDir: String(f.secretsDir) } : {}) };
 }

@@ -28,7 +28,7 @@ export function buildProgram(): Command {
   program.hook('preAction', async (_program, command) => {
     if (!command.options.some((o) => o.attributeName() === 'secretsValues')) return;
     const { decryptInputs } = await import('../render/inputs.js');
-    await decryptInputs(toRenderOptions(command.opts()));
+    await decryptInputs(toRenderOptions(command.opts(), { valuesAreSecrets: command.parent?.name() === 'secrets' }));
   });
   for (const c of COMMANDS) program.addCommand(c());
   return program;

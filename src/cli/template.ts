@@ -5,7 +5,7 @@
 import { inNamespace } from '../core/objects.js';
 import type { K8sObject } from '../core/k8s.js';
 import { toYamlStream } from '../core/yaml.js';
-import { toSecretsOptions, type Flags, type OutputFormat } from './flags.js';
+import { toRenderOptions, toSecretsOptions, type Flags, type OutputFormat } from './flags.js';
 import { out, warnIgnored, warnMissing, warnPlaceholders } from './output.js';
 import { nameOf } from './print.js';
 import { redactSecrets } from './redact.js';
@@ -18,7 +18,8 @@ export function printObjects(objects: readonly K8sObject[], format: OutputFormat
 }
 
 export async function printTemplate(f: Flags, o: { secrets: boolean; stack?: boolean }): Promise<void> {
-  const opts = toSecretsOptions(f);
+  // `secrets install -t`: -f files are secrets values files; `template`: values files of the stack
+  const opts = o.stack === false ? toSecretsOptions(f) : { ...toRenderOptions(f), ...(f.secretsDir ? { secretsDir: String(f.secretsDir) } : {}) };
   const namespace = f.namespace !== undefined ? String(f.namespace) : undefined;
   const objects: K8sObject[] = [];
   if (o.secrets) {

@@ -60,17 +60,61 @@ export function forApply(objects: readonly K8sObject[]): K8sObject[] {
   });
 }
 
+/** Claims a workload's pods mount (`persistentVolumeClaim.claimName` of its pod template). */
+function claimsMounted(o: K8sObject): string[] {
+  const spec = o.spec as { template?: { spec?: PodVolumes }; jobTemplate?: { spec?: { template?: { spec?: PodVolumes } } } } | undefined;
+  const pod = spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+  return (pod?.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : []));
+}
+type PodVolumes = { volumes?: { persistentVolumeClaim?: { claimName: string } }[] };
+
+/**
+ * Storage one component creates and a component of an earlier tier mounts (upstream's shared logs
+ * claim, which the harvester chart creates and the PanDA server mounts): the claim, and the volume
+ * bound to it, are applied with the config of the first component (in tier order) that mounts
+ * them, so no pod waits for a claim a later tier would create. They stay labelled as the creating
+ * component's objects. Returns object key (`Kind/name`) → component that applies it.
+ */
+export function hoistedStorage(components: Pick<RenderedStack, 'components'>['components']): Map<string, ComponentName> {
+  const firstUser = new Map<string, number>();
+  components.forEach((c, i) => {
+    for (const o of c.objects) for (const claim of claimsMounted(o)) if (!firstUser.has(claim)) firstUser.set(claim, i);
+  });
+  const out = new Map<string, ComponentName>();
+  components.forEach((c, i) => {
+    for (const o of c.objects) {
+      if (o.kind !== 'PersistentVolumeClaim') continue;
+      const user = firstUser.get(o.metadata.name);
+      if (user === undefined || user >= i) continue;
+      const to = components[user]!.name;
+      out.set(`PersistentVolumeClaim/${o.metadata.name}`, to);
+      const volumeName = (o.spec as { volumeName?: string } | undefined)?.volumeName;
+      for (const pv of c.objects) {
+        if (pv.kind !== 'PersistentVolume') continue;
+        const claimRef = (pv.spec as { claimRef?: { name?: string } } | undefined)?.claimRef?.name;
+        if (pv.metadata.name === volumeName || claimRef === o.metadata.name) out.set(`PersistentVolume/${pv.metadata.name}`, to);
+      }
+    }
+  });
+  return out;
+}
+
 export function buildPlan(stack: Pick<RenderedStack, 'components'>, namespace: string): Plan {
   const nodes: PlanNode[] = [];
   const present = new Set(stack.components.map((c) => c.name));
   const subNodes = new Map<ComponentName, string[]>();
+  const hoisted = hoistedStorage(stack.components);
+  const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
   for (const rc of stack.components) {
     const c = { ...rc, objects: forApply(rc.objects) };
     const comp = registry.must(c.name);
     const ids = c.subs.map((s) => `${c.name}/${s}`);
     subNodes.set(c.name, ids);
     const upstream = registry.needs(c.name).filter((d) => present.has(d)).flatMap((d) => subNodes.get(d) ?? [d]);
-    const config = c.objects.filter((o) => CONFIG_KINDS.has(o.kind));
+    const config = [
+      ...c.objects.filter((o) => CONFIG_KINDS.has(o.kind) && !hoisted.has(key(o))),
+      ...stack.components.flatMap((other) => other.objects.filter((o) => hoisted.get(key(o)) === c.name)),
+    ];
     nodes.push({ id: c.name, component: c.name, deps: upstream, apply: config.map((o) => inNamespace(o, namespace)), await: [] });
     const subOf = (o: K8sObject) => {
       const s = o.metadata.labels?.[LABEL.sub];

@@ -58,7 +58,7 @@ export async function decryptInputs(o: ValuesSources, keys?: SopsKeys): Promise<
   const secretsFile = secretsValuesFile(o);
   const pending: PendingSops[] = [];
   try {
-    readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}), sets: [] }, nodeFs, { pendingSops: pending });
+    readLayers({ ...o, ...(secretsFile ? { secretsValues: secretsFile } : {}), sets: [], setStrings: [], setJsons: [], setFiles: [], setLiterals: [] }, nodeFs, { pendingSops: pending });
   } catch (e) {
     if (!(e instanceof PandaError)) throw e;
   }

@@ -8,7 +8,7 @@ import { secretsSchema, type SecretsValues } from '../secrets/values.js';
 import { globalSchema } from '../values/common.js';
 import { topLevelKeys } from '../values/schema.js';
 import { valuesMarkdownOf } from '../values/docs.js';
-import { jsonSchemaOf } from '../values/jsonschema.js';
+import { jsonSchemaOf, withNullDeletes } from '../values/jsonschema.js';
 import * as load from '../values/load.js';
 import type { FileSystem, Layer, ReadOptions, ValuesModel, ValuesSources } from '../values/load.js';
 
@@ -20,8 +20,9 @@ export const resolveValues = (layers: readonly Layer[]): Values => load.resolveV
 export const listExperiments = (src: ValuesSources, io?: FileSystem): string[] => load.listExperiments(valuesModel, src, io);
 /** `-e EXP` without `-c`: the components the experiment has overlays for. */
 export const experimentComponents = (src: ValuesSources, io?: FileSystem): string[] | undefined => load.experimentComponents(valuesModel, src, io);
-export const jsonSchema = (): unknown => jsonSchemaOf(valuesSchema);
-export const valuesMarkdown = (): string => valuesMarkdownOf(jsonSchema(), registry.list);
+/** The JSON Schema of values files: every key may be null, which deletes it. */
+export const jsonSchema = (): unknown => withNullDeletes(jsonSchemaOf(valuesSchema));
+export const valuesMarkdown = (): string => valuesMarkdownOf(jsonSchemaOf(valuesSchema), registry.list);
 
 /**
  * The model of the secrets lifecycle: only `secrets` and `global.secret` are checked, key by key;

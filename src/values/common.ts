@@ -40,7 +40,12 @@ export const imageSchema = (repository: string, tag: string, pullPolicy: 'Always
   z
     .strictObject({
       repository: str('Image repository.', repository),
-      tag: str('Image tag.', tag),
+      // an integer tag (`--set ...tag=20240101`, `tag: 42`) is the tag's text; `tag: 1.10` is still refused
+      tag: z
+        .union([z.string(), z.number().int().nonnegative()])
+        .transform((v) => String(v))
+        .default(tag)
+        .describe(`Image tag.\n@default ${JSON.stringify(tag)}`),
       pullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).default(pullPolicy).describe(`Image pull policy.\n@default ${pullPolicy}`),
     })
     .prefault({});
@@ -57,9 +62,9 @@ export interface StorageDefaults {
   reclaimPolicy?: 'Retain' | 'Delete' | 'Recycle' | null;
 }
 
-export const storageSchema = (d: StorageDefaults) =>
-  z
-    .strictObject({
+/** A volume's values; `extra` adds (or overrides) fields of a component's own, e.g. {@link sharedStorageFields}. */
+export const storageSchema = <E extends z.core.$ZodLooseShape = {}>(d: StorageDefaults, extra: E = {} as E) => {
+  const schema = z.strictObject({
       create: bool('Create a hostPath PersistentVolume for this claim. Set false to use a StorageClass.', d.create ?? true),
       class: z
         .string()
@@ -82,13 +87,16 @@ export const storageSchema = (d: StorageDefaults) =>
         .describe(
           `persistentVolumeReclaimPolicy of the created PersistentVolume; null leaves it unset (Kubernetes: Retain).\n@default ${JSON.stringify(d.reclaimPolicy ?? null)}`,
         ),
-    })
-    .prefault({});
+    ...extra,
+  });
+  // every field has a default, so an absent block is the empty object
+  return schema.prefault({} as z.input<typeof schema>);
+};
 export type StorageValues = z.infer<ReturnType<typeof storageSchema>>;
 
 /**
  * HEAD's shared logs claim: several components mount one RWX claim, each in its own sub-directory
- * (`storageSchema(...).extend(sharedStorageFields)`; `subPath` is part of every storage slice).
+ * (`storageSchema(defaults, sharedStorageFields)`; `subPath` is part of every storage slice).
  */
 export const sharedStorageFields = {
   sharedPvcName: str(
@@ -181,6 +189,21 @@ export const databaseFields = (
   persistentvolume: storageSchema(storage),
   service: servicePortSchema(`${engine} port of the Service.`, engine === 'MariaDB' ? 3306 : 5432),
 });
+
+/**
+ * The values of a database sub-component: the recipe's fields, then the component's own
+ * (which may override them), defaults applied when the block is absent.
+ */
+export const databaseSchema = <E extends z.core.$ZodLooseShape>(
+  engine: 'MariaDB' | 'PostgreSQL',
+  image: { repository: string; tag: string; pullPolicy: 'Always' | 'IfNotPresent' },
+  storage: StorageDefaults,
+  extra: E,
+) => {
+  const schema = z.strictObject({ ...databaseFields(engine, image, storage), ...extra });
+  // every field has a default, so an absent block is the empty object
+  return schema.prefault({} as z.input<typeof schema>);
+};
 
 /** A probe operators can tune (`probe.*` in src/core/probes.ts makes it). */
 export const probeSchema = (d: { enabled: boolean; initialDelaySeconds?: number; periodSeconds?: number; failureThreshold?: number; timeoutSeconds?: number }) =>

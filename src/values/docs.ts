@@ -43,6 +43,7 @@ export function valuesMarkdownOf(jsonSchema: unknown, components: readonly { nam
     'Generated from the values schema (`npm run docs` writes this file and `schema/values.schema.json`).',
     'Every key is checked: unknown keys and wrong types are errors. Keys of upstream value files',
     'that nothing reads are accepted and described as such, so upstream files load unchanged.',
+    '`null` deletes a key, so that its default applies again (the JSON Schema accepts `null` for every key).',
     '',
     '## Components',
     '',

@@ -10,7 +10,16 @@ import type { z } from 'zod';
 import { didYouMean, IssueList, PandaError, type Issue } from '../core/errors.js';
 import { lineOf, parseYaml, hasPath, tooLarge, YAML_LIMITS, type ParsedYaml } from '../core/yaml.js';
 import { BUILTIN_EXPERIMENTS } from '../core/paths.js';
-import { isPlainObject, mergeValues, setIn, setToObject } from './merge.js';
+import { isPlainObject, mergeValues } from './merge.js';
+import { applySet, SetSyntaxError, type SetKind } from './strvals.js';
+
+const SET_FIX: Record<SetKind, string> = {
+  set: 'write comma-separated key=value pairs, e.g. --set panda.server.replicaCount=2,a.list[0]=x (escape , . = [ with \\)',
+  string: 'write comma-separated key=value pairs, e.g. --set-string panda.server.image.tag=1.10',
+  json: 'write key=JSON, e.g. --set-json \'panda.server.nodeSelector={"disk":"ssd"}\', or a whole JSON object',
+  file: 'write key=PATH, e.g. --set-file panda.server.config=server.cfg (PATH - is standard input)',
+  literal: 'write key=VALUE; VALUE is taken verbatim',
+};
 import { knownKeysAt, topLevelKeys } from './schema.js';
 import { decryptedFile, helmSecretsPath, sopsMetadata, SopsFormatError, type PendingSops } from './sops/index.js';
 
@@ -29,6 +38,8 @@ type Scope = [] | [string];
 export interface Layer {
   /** File path, or a description (`--set panda.server.replicaCount=2`). */
   source: string;
+  /** An upstream chart's own values.yaml (`--from`): chart defaults, which Helm's `--set` does not see. */
+  chartDefaults?: boolean;
   scope: Scope;
   /** The layer's content, already placed at its scope (a whole values tree). */
   tree: unknown;
@@ -46,8 +57,16 @@ export interface ValuesSources {
   secretsValues?: string;
   /** `-f` files: `path` (whole values tree) or `<component>=path` / `secrets=path` (upstream per-chart format). */
   files?: readonly string[];
-  /** `--set key=value` expressions. */
+  /** `--set key=value` expressions (Helm's syntax, values typed). */
   sets?: readonly string[];
+  /** `--set-string`: as `--set`, every value a string. */
+  setStrings?: readonly string[];
+  /** `--set-json key=JSON` (or a whole JSON object). */
+  setJsons?: readonly string[];
+  /** `--set-file key=PATH`: the value is the file's content. */
+  setFiles?: readonly string[];
+  /** `--set-literal key=VALUE`: VALUE verbatim. */
+  setLiterals?: readonly string[];
 }
 
 export interface FileSystem {
@@ -59,11 +78,21 @@ export interface FileSystem {
   list(p: string): string[];
 }
 
+/** `-` names standard input, as in Helm (`-f -`, `--set-file k=-`): read once, then kept. */
+export const STDIN = '-';
+let stdinText: string | undefined;
+function readStdin(): string {
+  stdinText ??= fs.readFileSync(0, 'utf8');
+  return stdinText;
+}
+
 export const nodeFs: FileSystem = {
-  readFile: (p) => fs.readFileSync(p, 'utf8'),
-  size: (p) => fs.statSync(p).size,
-  exists: (p) => fs.existsSync(p),
+  readFile: (p) => (p === STDIN ? readStdin() : fs.readFileSync(p, 'utf8')),
+  // standard input has no size before it is read: parseYaml checks its length
+  size: (p) => (p === STDIN ? 0 : fs.statSync(p).size),
+  exists: (p) => p === STDIN || fs.existsSync(p),
   isDir: (p) => {
+    if (p === STDIN) return false;
     try {
       return fs.statSync(p).isDirectory();
     } catch {
@@ -220,7 +249,10 @@ export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSyste
     else
       for (const { component, chart } of model.charts) {
         const f = path.join(src.from, 'helm', chart, 'values.yaml');
-        if (io.exists(f)) push(readLayer(f, [component], io, issues, '--from', ro));
+        if (io.exists(f)) {
+          const l = readLayer(f, [component], io, issues, '--from', ro);
+          if (l) push({ ...l, chartDefaults: true });
+        }
       }
   }
 
@@ -272,16 +304,33 @@ export function readLayers(model: ValuesModel, src: ValuesSources, io: FileSyste
     } else push(readLayer(spec, [], io, issues, `-f ${spec}`, ro));
   }
 
-  let setTree: unknown = {};
-  for (const expr of src.sets ?? []) {
-    const parsed = setToObject(expr);
-    if (!parsed) {
-      issues.add({ where: `--set ${expr}`, message: 'expected key=value', fix: 'write e.g. --set panda.server.replicaCount=2' });
-      continue;
-    }
-    setTree = setIn(setTree, parsed.path, parsed.value);
+  // Helm's order: --set-json, --set, --set-string, --set-file, --set-literal, each onto what came before
+  const sets: [SetKind, string, readonly string[] | undefined][] = [
+    ['json', '--set-json', src.setJsons],
+    ['set', '--set', src.sets],
+    ['string', '--set-string', src.setStrings],
+    ['file', '--set-file', src.setFiles],
+    ['literal', '--set-literal', src.setLiterals],
+  ];
+  if (sets.some(([, , l]) => l?.length)) {
+    let base: unknown = {};
+    for (const l of layers) if (!l.chartDefaults) base = mergeValues(base, l.tree);
+    const setTree: Record<string, unknown> = {};
+    const readFile = (flag: string) => (p: string) => {
+      if (!io.exists(p) || io.isDir(p)) throw new SetSyntaxError(`file not found: ${p}`);
+      return io.readFile(p);
+    };
+    for (const [kind, flag, exprs] of sets)
+      for (const expr of exprs ?? []) {
+        try {
+          applySet(expr, kind, setTree, { base, readFile: readFile(flag) });
+        } catch (e) {
+          if (!(e instanceof SetSyntaxError)) throw e;
+          issues.add({ where: `${flag} ${expr}`, message: e.message, fix: SET_FIX[kind] });
+        }
+      }
+    layers.push({ source: '--set', scope: [], tree: setTree });
   }
-  if ((src.sets ?? []).length) layers.push({ source: '--set', scope: [], tree: setTree });
 
   issues.throwIfAny('cannot read values');
   return layers;
@@ -344,12 +393,44 @@ export function explain(model: ValuesModel, zerr: z.ZodError, layers: readonly L
     } else if (zi.code === 'invalid_value') {
       fix = `use one of: ${(zi.values as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     } else if (zi.code === 'invalid_union') {
-      message = 'value has the wrong type';
-      fix = 'give a string';
+      // the types the alternatives expected (e.g. an image tag: a string or an integer)
+      const expected = [...new Set(zi.errors.flat().flatMap((e) => (e.code === 'invalid_type' ? [e.expected as string] : [])))];
+      const got = zi.errors.flat().map((e) => e.message.match(/received (\w+)/)?.[1]).find(Boolean);
+      message = expected.length ? `expected ${expected.join(' or ')}${got ? `, got ${got}` : ''}` : 'value has the wrong type';
+      fix = !expected.length || expected.includes('string') ? 'quote the value' : `give a ${expected.join(' or ')}`;
     }
     out.push({ where: pathString(zi.path), ...locate(layers, zi.path), message, ...(fix ? { fix } : {}) });
   }
-  return out;
+  return secretsFileHint(model, zerr, layers, out);
+}
+
+/**
+ * A secrets values file given as a values tree (`-f secrets/values.yaml`, as `helm install
+ * panda-secrets secrets/ -f` takes it): when every unknown key of a file is a key of `secrets`
+ * at the same place, one issue naming the flag that takes it replaces the file's issues.
+ */
+function secretsFileHint(model: ValuesModel, zerr: z.ZodError, layers: readonly Layer[], issues: Issue[]): Issue[] {
+  const verdict = new Map<string, boolean>();
+  for (const zi of zerr.issues) {
+    if (zi.code !== 'unrecognized_keys') continue;
+    for (const k of zi.keys) {
+      const file = locate(layers, [...zi.path, k]).file;
+      if (!file || !layers.some((l) => l.source === file && l.scope.length === 0)) continue;
+      const secretsKnows = knownKeysAt(model.schema, ['secrets', ...zi.path]).includes(k);
+      verdict.set(file, (verdict.get(file) ?? true) && secretsKnows);
+    }
+  }
+  const secretsFiles = [...verdict].filter(([, v]) => v).map(([f]) => f);
+  if (!secretsFiles.length) return issues;
+  return [
+    ...secretsFiles.map((file) => ({
+      where: `-f ${file}`,
+      file,
+      message: 'is a secrets values file (its keys are those of secrets:), not a values tree',
+      fix: `pass it as --secrets-values ${file} or -f secrets=${file}; under \`panda-k8s secrets install\`, -f ${file} takes it as is`,
+    })),
+    ...issues.filter((i) => !i.file || !secretsFiles.includes(i.file)),
+  ];
 }
 
 /** Merge the layers and validate them against the schema: typed values, or every problem at once. */

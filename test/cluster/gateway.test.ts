@@ -13,7 +13,9 @@ import type { PandaError } from '../../src/core/errors.js';
 import type { K8sObject } from '../../src/core/k8s.js';
 import { connect } from '../../src/cluster/kube.js';
 import { PANDA_GATEWAY_SETS } from '../../src/render/testing.js';
-import { affixFor, cleanupVolumes, dryRunRefusals, kubeconfig, namespace, ROOT } from './helpers.js';
+import { affixFor, cleanupVolumes, dryRunRefusals, ensureRouteCrd, kubeconfig, namespace, ROOT } from './helpers.js';
+import { BUILTIN_EXPERIMENTS } from '../../src/core/paths.js';
+import { renderFromOptions, renderSecretsFromOptions } from '../../src/render/inputs.js';
 
 const hasGo = spawnSync('bash', ['-c', 'command -v go || test -x /usr/local/go/bin/go']).status === 0;
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -98,4 +100,20 @@ describe.skipIf(!hasGo || !hasKubectl)('Gateway API and Envoy objects of the Pan
     expect(r.missing).toEqual([]);
     expect(await dryRunRefusals(kube, r.objects)).toEqual([]);
   });
+
+  // every built-in experiment's whole stack and its Secrets, built in and from the checkout
+  const tree = path.resolve(ROOT, '..', 'shared', 'upstream', 'head', 'tree');
+  const experiments = fs.readdirSync(BUILTIN_EXPERIMENTS).filter((e) => fs.statSync(path.join(BUILTIN_EXPERIMENTS, e)).isDirectory()).sort();
+  it.each(experiments.flatMap((e): [string, string][] => [[e, 'built in'], ...(fs.existsSync(tree) ? ([[e, 'from the checkout']] as [string, string][]) : [])]))(
+    '%s (%s): the dry run accepts the whole stack and its Secrets',
+    async (exp, how) => {
+      await ensureRouteCrd();
+      const { ns, kube } = await namespace(`dry-${exp.replace(/_/g, '-')}`);
+      cleanup.push(ns);
+      const o = { affix: affixFor('w'), experiment: exp, namespace: ns, ...(how === 'built in' ? {} : { from: tree }) };
+      const objects = [...renderSecretsFromOptions({ ...o, keystore: '{"keys":[]}' }).objects, ...renderFromOptions(o).objects];
+      expect(objects.length).toBeGreaterThan(20);
+      expect(await dryRunRefusals(kube, objects)).toEqual([]);
+    },
+  );
 });

@@ -148,3 +148,64 @@ export async function dryRunRefusals(kube: Kube, objects: readonly K8sObject[]):
   }
   return refused;
 }
+
+type LivePodSpec = {
+  volumes?: { secret?: { secretName: string; items?: { key: string }[]; optional?: boolean }; configMap?: { name: string; items?: { key: string }[]; optional?: boolean }; projected?: { sources: { secret?: { name: string; items?: { key: string }[]; optional?: boolean }; configMap?: { name: string; items?: { key: string }[]; optional?: boolean } }[] } }[];
+  containers?: LiveContainer[];
+  initContainers?: LiveContainer[];
+};
+type LiveContainer = {
+  name: string;
+  env?: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; configMapKeyRef?: { name: string; key: string; optional?: boolean } } }[];
+  envFrom?: { secretRef?: { name: string; optional?: boolean }; configMapRef?: { name: string; optional?: boolean } }[];
+};
+
+/**
+ * What the running pods of the namespace read that the cluster does not hold: a Secret or
+ * ConfigMap that does not exist, or a key it lacks (references marked optional aside). `checked`
+ * counts the references looked at, per kind.
+ */
+export async function liveReferenceProblems(kube: Kube): Promise<{ problems: string[]; checked: Record<'Secret' | 'ConfigMap', number> }> {
+  const held = new Map<string, Set<string>>();
+  for (const kind of ['Secret', 'ConfigMap'] as const) {
+    for (const o of await kube.list('v1', kind, {})) {
+      const d = o as unknown as { data?: object; binaryData?: object };
+      held.set(`${kind}/${o.metadata.name}`, new Set([...Object.keys(d.data ?? {}), ...Object.keys(d.binaryData ?? {})]));
+    }
+  }
+  const problems: string[] = [];
+  const checked = { Secret: 0, ConfigMap: 0 };
+  const need = (pod: string, kind: 'Secret' | 'ConfigMap', name: string, keys: readonly string[], optional?: boolean) => {
+    checked[kind]++;
+    if (optional) return;
+    const have = held.get(`${kind}/${name}`);
+    if (!have) problems.push(`${pod}: ${kind}/${name} does not exist`);
+    else for (const k of keys) if (!have.has(k)) problems.push(`${pod}: ${kind}/${name} has no key ${k}`);
+  };
+  for (const pod of await kube.list('v1', 'Pod', {})) {
+    const spec = pod.spec as LivePodSpec;
+    const who = `Pod/${pod.metadata.name}`;
+    for (const v of spec.volumes ?? []) {
+      if (v.secret) need(who, 'Secret', v.secret.secretName, (v.secret.items ?? []).map((i) => i.key), v.secret.optional);
+      if (v.configMap) need(who, 'ConfigMap', v.configMap.name, (v.configMap.items ?? []).map((i) => i.key), v.configMap.optional);
+      for (const s of v.projected?.sources ?? []) {
+        if (s.secret) need(who, 'Secret', s.secret.name, (s.secret.items ?? []).map((i) => i.key), s.secret.optional);
+        if (s.configMap) need(who, 'ConfigMap', s.configMap.name, (s.configMap.items ?? []).map((i) => i.key), s.configMap.optional);
+      }
+    }
+    for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+      const where = `${who} container ${c.name}`;
+      for (const e of c.envFrom ?? []) {
+        if (e.secretRef) need(where, 'Secret', e.secretRef.name, [], e.secretRef.optional);
+        if (e.configMapRef) need(where, 'ConfigMap', e.configMapRef.name, [], e.configMapRef.optional);
+      }
+      for (const e of c.env ?? []) {
+        const s = e.valueFrom?.secretKeyRef;
+        const m = e.valueFrom?.configMapKeyRef;
+        if (s) need(where, 'Secret', s.name, [s.key], s.optional);
+        if (m) need(where, 'ConfigMap', m.name, [m.key], m.optional);
+      }
+    }
+  }
+  return { problems, checked };
+}

@@ -47,6 +47,21 @@ describe('plan', () => {
   });
 });
 
+describe('plan: storage shared across tiers', () => {
+  const HEAD_TREE = new URL('../../../shared/upstream/head/tree', import.meta.url).pathname;
+  const plan = buildPlan(renderFromOptions({ experiment: 'atlas_testbed', from: HEAD_TREE, affix: 'test-' }), 'ns');
+  const appliedBy = (kind: string, name: string) => plan.nodes.filter((n) => n.apply.some((o) => o.kind === kind && o.metadata.name === name)).map((n) => n.id);
+
+  it("the shared logs claim harvester creates is applied with the config of PanDA, whose server mounts it; it stays harvester's object", () => {
+    expect(appliedBy('PersistentVolumeClaim', 'panda-shared-logs')).toEqual(['panda']);
+    expect(appliedBy('PersistentVolume', 'panda-shared-logs')).toEqual(['panda']);
+    const claim = plan.nodes.flatMap((n) => n.apply).find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'panda-shared-logs')!;
+    expect(claim.metadata.labels?.['app.kubernetes.io/instance']).toBe('test-harvester');
+    // harvester's own claims stay with harvester
+    expect(appliedBy('PersistentVolumeClaim', 'test-harvester-wdirs')).toEqual(['harvester']);
+  });
+});
+
 describe('diff and durations', () => {
   it('ignores server bookkeeping', () => {
     const a = normalize({ metadata: { name: 'x', resourceVersion: '1', managedFields: [] }, status: { a: 1 }, spec: { b: 1 } });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PandaError } from '../../src/core/errors.js';
 import { renderFromOptions } from '../../src/render/inputs.js';
-import { mergeValues, setToObject } from '../../src/values/merge.js';
+import { mergeValues } from '../../src/values/merge.js';
 import { readLayers, resolveValues } from '../../src/render/values.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'panda-k8s-values-'));
@@ -30,13 +30,6 @@ describe('layering (Helm semantics)', () => {
     const over = { a: { c: [3], d: null, e: true } };
     expect(mergeValues(base, over)).toEqual({ a: { b: 1, c: [3], e: true } });
     expect(base).toEqual({ a: { b: 1, c: [1, 2], d: 'x' } });
-  });
-  it('parses --set with types, indexes and escaped dots', () => {
-    expect(setToObject('a.b=2')).toEqual({ path: ['a', 'b'], value: 2 });
-    expect(setToObject('a.list[1].x=true')).toEqual({ path: ['a', 'list', 1, 'x'], value: true });
-    expect(setToObject('a.an\\.notation=v')).toEqual({ path: ['a', 'an.notation'], value: 'v' });
-    expect(setToObject('a.tag=01')).toEqual({ path: ['a', 'tag'], value: '01' });
-    expect(setToObject('novalue')).toBeUndefined();
   });
   it('applies layers in order: defaults, experiment, secrets values, -f, --set', () => {
     const f = file('order.yaml', 'panda:\n  server:\n    replicaCount: 3\n    image:\n      tag: "from-file"\n');

@@ -26,7 +26,7 @@ export function secretsCommand(): Command {
         }
         onlyWhen(c, ['showSecrets'], '-t', 'secrets install');
         const { secretsInstallAction } = await import('../actions.js');
-        return secretsInstallAction(toRenderOptions(f), f);
+        return secretsInstallAction(toRenderOptions(f, { valuesAreSecrets: true }), f);
       }),
     ),
   );
@@ -39,7 +39,7 @@ export function secretsCommand(): Command {
     diff.action(
       act(async (f: Flags) => {
         const { secretsDiffAction } = await import('../actions.js');
-        return secretsDiffAction(toRenderOptions(f), f);
+        return secretsDiffAction(toRenderOptions(f, { valuesAreSecrets: true }), f);
       }),
     ),
   );

@@ -1,17 +1,5 @@
 import { z } from 'zod';
-import {
-  bool,
-  cvmfsSchema,
-  ingressTlsSchema,
-  nginxHttpsBackendAnnotations,
-  int,
-  routeSchema,
-  sharedStorageFields,
-  storageSchema,
-  str,
-  unused,
-  workloadFields,
-} from '../../values/common.js';
+import { bool, cvmfsSchema, ingressTlsSchema, nginxHttpsBackendAnnotations, int, routeSchema, sharedStorageFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
 
 /** The annotations of BigMon's Ingress at HEAD: TLS ends at the controller and is re-encrypted to the pod's httpd (8443). */
 export const BIGMON_INGRESS_ANNOTATIONS: Record<string, string> = nginxHttpsBackendAnnotations({ verifyClient: 'optional', bodySize: '10m' });
@@ -64,10 +52,7 @@ export const mainSchema = z
     ...workloadFields({ repository: 'ghcr.io/pandawms/panda-bigmon-core', tag: 'v1.1.7', pullPolicy: 'IfNotPresent' }),
     kind: z.literal('StatefulSet').default('StatefulSet').describe('Workload kind: a StatefulSet, as upstream since 2022-12.\n@default "StatefulSet"'),
     autoStart: bool('Wait for the PanDA database (PostgreSQL backend), then start BigMon when the pod starts; false leaves the pod idle for debugging.', true),
-    persistentvolume: storageSchema({ path: '/mnt/bigmon-main-logs', create: false, class: null })
-      .unwrap()
-      .extend(sharedStorageFields)
-      .prefault({})
+    persistentvolume: storageSchema({ path: '/mnt/bigmon-main-logs', create: false, class: null }, sharedStorageFields)
       .describe(
         'Logs volume, mounted at /data/bigmon/logs: an own hostPath PV/PVC when `create` (reclaim policy Delete), else the shared claim `sharedPvcName`, else a volumeClaimTemplate (ReadWriteOnce, `class`, `size`).',
       ),

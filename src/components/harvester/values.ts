@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, cvmfsSchema, databaseFields, ingressSchema, int, proxyFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
+import { bool, cvmfsSchema, databaseSchema, ingressSchema, int, proxyFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
 
 /** HEAD's default resources of both Harvester and its MariaDB (requests = limits). */
 const HEAD_RESOURCES = {
@@ -107,19 +107,16 @@ export const harvesterSubSchema = z
   })
   .prefault({});
 
-export const mariadbSchema = z
-  .strictObject({
-    ...databaseFields('MariaDB', { repository: 'bitnami/mariadb', tag: 'latest', pullPolicy: 'IfNotPresent' }, { path: '/mnt/harvester-data' }),
-    kind: statefulSet,
-    resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    persistentvolume: storageSchema({ path: '/mnt/harvester-data', reclaimPolicy: 'Delete' }).describe('Database files, mounted at /var/lib/mysql and /bitnami/mariadb (the official and the Bitnami image paths).'),
-    dataPath: unused('Replaced by mounting the data at both /var/lib/mysql and /bitnami/mariadb; has no effect.'),
-    customConfig: str(
-      'MariaDB configuration, mounted as /opt/bitnami/mariadb/conf/my_custom.cnf (ConfigMap `<release>-mariadb-custom`).',
-      '[mysqld]\nmax_allowed_packet=128M\ninnodb_buffer_pool_size=512M',
-    ),
-  })
-  .prefault({});
+export const mariadbSchema = databaseSchema('MariaDB', { repository: 'bitnami/mariadb', tag: 'latest', pullPolicy: 'IfNotPresent' }, { path: '/mnt/harvester-data' }, {
+  kind: statefulSet,
+  resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
+  persistentvolume: storageSchema({ path: '/mnt/harvester-data', reclaimPolicy: 'Delete' }).describe('Database files, mounted at /var/lib/mysql and /bitnami/mariadb (the official and the Bitnami image paths).'),
+  dataPath: unused('Replaced by mounting the data at both /var/lib/mysql and /bitnami/mariadb; has no effect.'),
+  customConfig: str(
+    'MariaDB configuration, mounted as /opt/bitnami/mariadb/conf/my_custom.cnf (ConfigMap `<release>-mariadb-custom`).',
+    '[mysqld]\nmax_allowed_packet=128M\ninnodb_buffer_pool_size=512M',
+  ),
+});
 
 /** Values of the harvester component (Harvester and its MariaDB). */
 export const harvesterSchema = z

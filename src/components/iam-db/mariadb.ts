@@ -11,7 +11,7 @@ import type { K8sObject } from '../../core/k8s.js';
 import { envFrom, mount, vol } from '../../core/pod.js';
 import { WORKLOAD_KINDS, type WorkloadKind } from '../../core/workload.js';
 import { secretRefs } from '../../secrets/refs.js';
-import { databaseFields, unused } from '../../values/common.js';
+import { databaseSchema, unused } from '../../values/common.js';
 import type { ComponentPart } from '../define.js';
 
 /**
@@ -22,16 +22,13 @@ import type { ComponentPart } from '../define.js';
 export const MARIADB_IMAGE = { repository: 'mariadb', tag: '10.11', pullPolicy: 'IfNotPresent' } as const;
 
 export const iamMariadbSchema = (d: { enabled: boolean; kind: WorkloadKind }) =>
-  z
-    .strictObject({
-      ...databaseFields('MariaDB', MARIADB_IMAGE, { path: '/mnt/iam-data' }),
-      enabled: z.boolean().default(d.enabled).describe(`Deploy this MariaDB.\n@default ${d.enabled}`),
-      kind: z.enum(WORKLOAD_KINDS).default(d.kind).describe(`Workload kind.\n@default ${JSON.stringify(d.kind)}`),
-      iam: unused('Upstream carries `iam.organization` here; no template reads it.'),
-      database: unused('Upstream carries database settings here; no template reads them. They come from the `iam-db-envs` and `iam-initdb` Secrets (secrets values `iam.database`).'),
-      ingress: unused('MariaDB has no Ingress; upstream carries `ingress.*` here unread.'),
-    })
-    .prefault({});
+  databaseSchema('MariaDB', MARIADB_IMAGE, { path: '/mnt/iam-data' }, {
+    enabled: z.boolean().default(d.enabled).describe(`Deploy this MariaDB.\n@default ${d.enabled}`),
+    kind: z.enum(WORKLOAD_KINDS).default(d.kind).describe(`Workload kind.\n@default ${JSON.stringify(d.kind)}`),
+    iam: unused('Upstream carries `iam.organization` here; no template reads it.'),
+    database: unused('Upstream carries database settings here; no template reads them. They come from the `iam-db-envs` and `iam-initdb` Secrets (secrets values `iam.database`).'),
+    ingress: unused('MariaDB has no Ingress; upstream carries `ingress.*` here unread.'),
+  });
 export type IamMariadbValues = z.output<ReturnType<typeof iamMariadbSchema>>;
 
 /** Claim (and hostPath PV when `create`), Service and workload of one IAM MariaDB. */

@@ -1,18 +1,5 @@
 import { z } from 'zod';
-import {
-  bool,
-  cvmfsSchema,
-  databaseFields,
-  ingressSchema,
-  nginxHttpsBackendAnnotations,
-  int,
-  proxyFields,
-  sharedStorageFields,
-  storageSchema,
-  str,
-  unused,
-  workloadFields,
-} from '../../values/common.js';
+import { bool, cvmfsSchema, databaseSchema, ingressSchema, nginxHttpsBackendAnnotations, int, proxyFields, sharedStorageFields, storageSchema, str, unused, workloadFields } from '../../values/common.js';
 
 /** iDDS image at HEAD (the chart's `rest.image.tag`; the testbed and DOMA overlays run 2.6.14). */
 const IDDS_IMAGE = { repository: 'ghcr.io/hsf/idds', tag: '2.2.49', pullPolicy: 'IfNotPresent' } as const;
@@ -85,21 +72,15 @@ export const restSchema = z
       true,
     ),
     noRoot: bool('Run start-daemon.sh as the image user, without chmod/runuser (OpenShift/OKD).', false),
-    persistentvolume: storageSchema({ path: '/mnt/idds-rest-logs' })
-      .unwrap()
-      .extend(sharedStorageFields)
-      .prefault({})
+    persistentvolume: storageSchema({ path: '/mnt/idds-rest-logs' }, sharedStorageFields)
       .describe(
         'Logs volume, mounted at /var/log/idds/: an own hostPath PV/PVC when `create` (reclaim policy Delete), else the shared claim `sharedPvcName`, else a volumeClaimTemplate (ReadWriteOnce, `class`, `size`).',
       ),
-    persistentvolumerequests: storageSchema({ path: '/mnt/idds-rest-requests', size: '10Gi' })
-      .unwrap()
-      .extend({
-        reuseLogsVolume: bool('Keep request files on the logs volume (in `subPath`) instead of an own claim.', false),
-        subPath: str('Sub-directory of the logs volume for request files, with `reuseLogsVolume`.', ''),
-        requestpath: unused('Carried by upstream overlays; no template reads it (the request directory is set in idds_configmap.json, rest.additional_storage).'),
-      })
-      .prefault({})
+    persistentvolumerequests: storageSchema({ path: '/mnt/idds-rest-requests', size: '10Gi' }, {
+      reuseLogsVolume: bool('Keep request files on the logs volume (in `subPath`) instead of an own claim.', false),
+      subPath: str('Sub-directory of the logs volume for request files, with `reuseLogsVolume`.', ''),
+      requestpath: unused('Carried by upstream overlays; no template reads it (the request directory is set in idds_configmap.json, rest.additional_storage).'),
+    })
       .describe(
         'Request files volume, mounted at `path`: an own claim `<fullname>-requests` (with a hostPath PV when `create`, reclaim policy Delete), or a directory of the logs volume with `reuseLogsVolume`.',
       ),
@@ -141,16 +122,13 @@ export const restSchema = z
   })
   .prefault({});
 
-export const postgresSchema = z
-  .strictObject({
-    ...databaseFields('PostgreSQL', { repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }, { path: '/mnt/idds-database' }),
-    resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
-    noRoot: bool('Keep the database under `/tmp/pg_volume/data` (PGDATA) so PostgreSQL can run as an arbitrary user (OpenShift/OKD).', false),
-    database: unused('Upstream carries database settings here; no template reads them. They come from the `idds-db-envs` Secret (secrets values `idds.database`).'),
-    ingress: unused('PostgreSQL has no Ingress; upstream carries `ingress.enabled` here unread.'),
-    secret: unused('Set by upstream overlays (`secret.name`); no template reads it.'),
-  })
-  .prefault({});
+export const postgresSchema = databaseSchema('PostgreSQL', { repository: 'postgres', tag: '13.6', pullPolicy: 'IfNotPresent' }, { path: '/mnt/idds-database' }, {
+  resources: z.record(z.string(), z.unknown()).default(HEAD_RESOURCES).describe(`Container resources.\n@default ${JSON.stringify(HEAD_RESOURCES)}`),
+  noRoot: bool('Keep the database under `/tmp/pg_volume/data` (PGDATA) so PostgreSQL can run as an arbitrary user (OpenShift/OKD).', false),
+  database: unused('Upstream carries database settings here; no template reads them. They come from the `idds-db-envs` Secret (secrets values `idds.database`).'),
+  ingress: unused('PostgreSQL has no Ingress; upstream carries `ingress.enabled` here unread.'),
+  secret: unused('Set by upstream overlays (`secret.name`); no template reads it.'),
+});
 
 /**
  * Values of the idds component. Set `postgres.enabled: false` for an external database (its host,

@@ -10,13 +10,15 @@ import type { ComponentPart, RenderContext } from '../define.js';
 import { configText, DEFAULT_JEDI_CONFIG, DEFAULT_SERVER_CONFIG, jediConfig, mergeConfig, parseConfigFile, serverConfig, type ConfigSections } from './config.js';
 import type { JediValues, PandaValues, ServerValues } from './values.js';
 
-/** Where the images expect things. */
-const SANDBOX_MOUNT = '/opt/panda/sandbox';
-const WORK_DIR = '/data/panda';
-const LOG_DIR = '/var/log/panda';
-const CONFIG_JSON_DIR = '/opt/panda/etc/config_json';
-const CERT_DIR = '/opt/panda/etc/cert';
-const HTTPD_CONF = '/opt/panda/etc/panda/panda_server-httpd.conf';
+/** Where the panda-server image (server and JEDI) expects things. */
+const IN_IMAGE = {
+  sandbox: '/opt/panda/sandbox',
+  work: '/data/panda',
+  logs: '/var/log/panda',
+  configJson: '/opt/panda/etc/config_json',
+  certs: '/opt/panda/etc/cert',
+  httpdConf: '/opt/panda/etc/panda/panda_server-httpd.conf',
+} as const;
 
 /** Payload sets of this component (`sandbox/<set>/`, the checkout's chart folders with --from, `--sandbox-dir DIR/panda/<set>/`). */
 export const PAYLOADS = {
@@ -40,21 +42,21 @@ export function startCommand(x: 'panda' | 'jedi'): string {
     'if [ "${PANDA_DB_BACKEND}" = "postgres" ]; then',
     '  until /usr/pgsql-*/bin/pg_isready -h "${PANDA_DB_HOST}" -p "${PANDA_DB_PORT:-5432}"; do echo waiting for database; sleep 2; done',
     'fi',
-    `cp ${SANDBOX_MOUNT}/* ${WORK_DIR}/`,
-    `chmod +x ${WORK_DIR}/init-${x} ${WORK_DIR}/run-${x}-crons ${WORK_DIR}/run-${x}-services`,
+    `cp ${IN_IMAGE.sandbox}/* ${IN_IMAGE.work}/`,
+    `chmod +x ${IN_IMAGE.work}/init-${x} ${IN_IMAGE.work}/run-${x}-crons ${IN_IMAGE.work}/run-${x}-services`,
   ];
   if (x === 'panda') {
     steps.push(
-      `mkdir -p ${LOG_DIR}/pandacache/jedilog && chmod -R 777 ${LOG_DIR}/pandacache || true`,
-      `if [ -f ${SANDBOX_MOUNT}/panda_server-httpd.conf ]; then`,
-      `  [ -L ${HTTPD_CONF} ] || mv ${HTTPD_CONF} ${HTTPD_CONF}.back`,
-      `  ln -sfn ${SANDBOX_MOUNT}/panda_server-httpd.conf ${HTTPD_CONF}`,
+      `mkdir -p ${IN_IMAGE.logs}/pandacache/jedilog && chmod -R 777 ${IN_IMAGE.logs}/pandacache || true`,
+      `if [ -f ${IN_IMAGE.sandbox}/panda_server-httpd.conf ]; then`,
+      `  [ -L ${IN_IMAGE.httpdConf} ] || mv ${IN_IMAGE.httpdConf} ${IN_IMAGE.httpdConf}.back`,
+      `  ln -sfn ${IN_IMAGE.sandbox}/panda_server-httpd.conf ${IN_IMAGE.httpdConf}`,
       'fi',
     );
   }
-  steps.push(`/opt/panda/bin/python ${WORK_DIR}/process_template.py`);
+  steps.push(`/opt/panda/bin/python ${IN_IMAGE.work}/process_template.py`);
   if (x === 'panda') steps.push('/opt/panda/bin/panda_common-install_igtf_ca');
-  steps.push(`${WORK_DIR}/run-${x}-services`, 'sleep infinity & wait', '');
+  steps.push(`${IN_IMAGE.work}/run-${x}-services`, 'sleep infinity & wait', '');
   return steps.join('\n');
 }
 
@@ -158,13 +160,13 @@ export function renderPanda(values: PandaValues, ctx: RenderContext): K8sObject[
       readinessProbe: probe.exec(['cat', '/tmp/panda_server_start.log'], { initialDelaySeconds: 5, periodSeconds: 10 }),
       livenessProbe: probe.tcp(25080, { initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 }),
       mounts: [
-        logs.mount(LOG_DIR, 'logs'),
-        mount(CONFIG_JSON_DIR, { role: 'configjson', source: { configMap: { name: n.serverConfigjson } } }),
+        logs.mount(IN_IMAGE.logs, 'logs'),
+        mount(IN_IMAGE.configJson, { role: 'configjson', source: { configMap: { name: n.serverConfigjson } } }),
         mount('/opt/panda/etc/panda/auth', { role: 'auth', source: { secret: { secretName: server.secret(secretRefs.pandaAuth) } } }),
-        mount(SANDBOX_MOUNT, sandboxVolume([n.serverSandbox, n.external], n.tokenCache)),
-        mount(CERT_DIR, certsVolume(server, ctx)),
+        mount(IN_IMAGE.sandbox, sandboxVolume([n.serverSandbox, n.external], n.tokenCache)),
+        mount(IN_IMAGE.certs, certsVolume(server, ctx)),
         mount('/var/cric', { role: 'cric-jsons-volume', source: { secret: { secretName: n.cricJsons, optional: true } } }),
-        ...(cache ? [mount(`${LOG_DIR}/pandacache`, { role: 'cache', source: { persistentVolumeClaim: { claimName: sn.claim } } })] : []),
+        ...(cache ? [mount(`${IN_IMAGE.logs}/pandacache`, { role: 'cache', source: { persistentVolumeClaim: { claimName: sn.claim } } })] : []),
         ...cv.mounts,
       ],
       envFrom: [envFrom.configMap(n.serverEnv), envFrom.secret(server.secret(secretRefs.pandaEnvs))],
@@ -225,20 +227,20 @@ function renderJedi(jv: JediValues, ctx: RenderContext, n: PandaNames): K8sObjec
     ...(jv.autoStart ? { command: ['/bin/sh', '-c'], args: [startCommand('jedi')] } : {}),
     ports: SERVER_PORTS(),
     // ready once JEDI writes its log; alive while its master process runs
-    readinessProbe: probe.exec(['test', '-f', `${LOG_DIR}/panda_jedi_stdout.log`], { initialDelaySeconds: 30, periodSeconds: 10 }),
+    readinessProbe: probe.exec(['test', '-f', `${IN_IMAGE.logs}/panda_jedi_stdout.log`], { initialDelaySeconds: 30, periodSeconds: 10 }),
     livenessProbe: probe.exec(['sh', '-c', 'test -f /var/run/panda/panda_jedi.pid && kill -0 $(cat /var/run/panda/panda_jedi.pid)'], {
       initialDelaySeconds: 120,
       periodSeconds: 60,
       failureThreshold: 3,
     }),
     mounts: [
-      logs.mount(LOG_DIR, 'logs'),
-      mount(CONFIG_JSON_DIR, {
+      logs.mount(IN_IMAGE.logs, 'logs'),
+      mount(IN_IMAGE.configJson, {
         role: 'configjson',
         source: { projected: { sources: [{ configMap: { name: jn.configMap('configjson') } }, { configMap: { name: n.serverConfigjson } }] } },
       }),
-      mount(SANDBOX_MOUNT, sandboxVolume([jn.configMap('sandbox'), n.external, n.serverSandbox], n.tokenCache)),
-      mount(CERT_DIR, certsVolume(jedi, ctx)),
+      mount(IN_IMAGE.sandbox, sandboxVolume([jn.configMap('sandbox'), n.external, n.serverSandbox], n.tokenCache)),
+      mount(IN_IMAGE.certs, certsVolume(jedi, ctx)),
       ...cv.mounts,
     ],
     envFrom: [envFrom.configMap(n.serverEnv), envFrom.secret(jedi.secret(secretRefs.pandaEnvs))],

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import {
   bool,
   cvmfsSchema,
-  databaseFields,
+  databaseSchema,
   ingressSchema,
   sharedStorageFields,
   storageSchema,
@@ -81,10 +81,7 @@ const serverIngress = (what: string, hosts: unknown[], tls: unknown[]) =>
  * Created volumes keep their data (`Retain`), as upstream.
  */
 const logsStorage = (path: string) =>
-  storageSchema({ path, reclaimPolicy: 'Retain' })
-    .unwrap()
-    .extend(sharedStorageFields)
-    .prefault({});
+  storageSchema({ path, reclaimPolicy: 'Retain' }, sharedStorageFields);
 
 /** Container env values (`extraEnv`): strings, or numbers/booleans written without quotes, kept as strings. */
 const envMap = (description: string) =>
@@ -101,15 +98,20 @@ const serviceSchema = z
   })
   .prefault({});
 
+/** What the server and JEDI pods share: both run the panda-server image as StatefulSets. */
+const pandaPodFields = {
+  ...workloadFields({ repository: 'ghcr.io/pandawms/panda-server', tag: '1.0.0', pullPolicy: 'Always' }),
+  kind: statefulSet,
+  resources,
+  autoStart: bool(
+    'Start the services when the pod starts (wait for a PostgreSQL database, install the sandbox, run the launcher). False keeps the image command.',
+    true,
+  ),
+};
+
 export const serverSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'ghcr.io/pandawms/panda-server', tag: '1.0.0', pullPolicy: 'Always' }),
-    kind: statefulSet,
-    resources,
-    autoStart: bool(
-      'Start the services when the pod starts (wait for a PostgreSQL database, install the sandbox, run the launcher). False keeps the image command.',
-      true,
-    ),
+    ...pandaPodFields,
     ...proxyFields,
     noRoot: bool(
       'Run the server and JEDI scripts without root (no runuser/chmod): sets PANDA_NO_ROOT=1 in the server env, which JEDI reads too (OpenShift/OKD).',
@@ -159,13 +161,7 @@ export const serverSchema = z
 
 export const jediSchema = z
   .strictObject({
-    ...workloadFields({ repository: 'ghcr.io/pandawms/panda-server', tag: '1.0.0', pullPolicy: 'Always' }),
-    kind: statefulSet,
-    resources,
-    autoStart: bool(
-      'Start the services when the pod starts (wait for a PostgreSQL database, install the sandbox, run the launcher). False keeps the image command.',
-      true,
-    ),
+    ...pandaPodFields,
     persistentvolume: logsStorage('/mnt/panda-jedi-logs'),
     cvmfs: cvmfsSchema,
     service: serviceSchema,
@@ -182,13 +178,10 @@ export const jediSchema = z
   })
   .prefault({});
 
-export const postgresSchema = z
-  .strictObject({
-    ...databaseFields('PostgreSQL', { repository: 'ghcr.io/pandawms/panda-database', tag: '0.1.5-2', pullPolicy: 'Always' }, { path: '/mnt/panda-data' }),
-    resources,
-    noRoot: unused('Upstream overlays set `postgres.noRoot`; no template reads it.'),
-  })
-  .prefault({});
+export const postgresSchema = databaseSchema('PostgreSQL', { repository: 'ghcr.io/pandawms/panda-database', tag: '0.1.5-2', pullPolicy: 'Always' }, { path: '/mnt/panda-data' }, {
+  resources,
+  noRoot: unused('Upstream overlays set `postgres.noRoot`; no template reads it.'),
+});
 
 export const nodeRecoverySchema = z
   .strictObject({

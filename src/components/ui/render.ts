@@ -23,11 +23,16 @@ export function renderUi(values: UiValues, ctx: RenderContext): K8sObject[] {
   const ui = ctx.part('ui');
   const host = uiHost(values, ui.names.fullname);
 
+  /** A sub-component's part, its Service recorded for the Ingress. */
+  const open = (sub: 'frontend' | 'backend', v: { nameOverride?: string; fullnameOverride?: string }) => {
+    const part = ctx.part(sub, v);
+    services[sub] = part.names.service;
+    return { part, o: part.owner, n: part.names };
+  };
+
   const b = values.backend;
   if (b.enabled) {
-    const part = ctx.part('backend', b);
-    const { owner: o, names: n } = part;
-    services.backend = n.service;
+    const { part, o, n } = open('backend', b);
     const sandbox = n.configMap('sandbox');
     const pv = b.persistentvolume;
     // a created hostPath volume has no class ("" on both sides): the claim binds to it by selector
@@ -75,9 +80,7 @@ export function renderUi(values: UiValues, ctx: RenderContext): K8sObject[] {
 
   const f = values.frontend;
   if (f.enabled) {
-    const part = ctx.part('frontend', f);
-    const { owner: o, names: n } = part;
-    services.frontend = n.service;
+    const { part, o, n } = open('frontend', f);
     const config = n.configMap('config');
     const appConfig = {
       production: true,
