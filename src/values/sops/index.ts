@@ -86,7 +86,13 @@ async function ageDataKey(p: PendingSops, keys: SopsKeys, why: string[]): Promis
   const viaLibrary = async (enc: string) => {
     library ??= await loadAge();
     const d = new library.Decrypter();
-    for (const id of ids.identities) d.addIdentity(id);
+    for (const id of ids.identities) {
+      try {
+        d.addIdentity(id);
+      } catch {
+        // not a key the library reads either: the others may still match
+      }
+    }
     let bytes: Uint8Array;
     try {
       bytes = library.armor.decode(enc);
@@ -102,11 +108,11 @@ async function ageDataKey(p: PendingSops, keys: SopsKeys, why: string[]): Promis
     }
   };
   for (const stanza of p.meta.age) {
-    // X25519 (age-keygen keys, what sops writes) natively; other kinds through the library
+    // X25519 (age-keygen keys, what sops writes) natively; other kinds, and anything the native
+    // path cannot read, through the library, which then has the last word
     const r = decryptAgeNative(stanza.enc, ids.identities);
     if ('plaintext' in r) return r.plaintext;
-    if (r.outcome === 'damaged') damaged = true;
-    if (r.outcome !== 'unsupported') continue;
+    if (r.outcome === 'no-match') continue;
     const key = await viaLibrary(stanza.enc);
     if (key) return key;
   }
