@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { diffCommand } from './diff.js';
 import { experimentsCommand } from './experiments.js';
+import { getCommand, historyCommand, rollbackCommand } from './history.js';
 import { installCommand } from './install.js';
 import { schemaCommand } from './schema.js';
 import { secretsCommand } from './secrets.js';
@@ -20,6 +21,9 @@ export const COMMANDS: readonly (() => Command)[] = [
   diffCommand,
   statusCommand,
   uninstallCommand,
+  historyCommand,
+  getCommand,
+  rollbackCommand,
   secretsCommand,
   schemaCommand,
   experimentsCommand,

@@ -614,6 +614,9 @@ describe('harvester experiments', () => {
     expect(r.missing).toHaveLength(1);
     expect(r.missing[0]!.message).toContain('lsst_prod.panda_queueconfig.json');
     expect(r.missing[0]!.fix).toMatch(/--from .*--sandbox-dir/);
+    // the checkout path and the overlay path of the file, both spelled out
+    expect(r.missing[0]!.fix).toContain('(helm/harvester/charts/harvester/queueconfig/lsst_prod.panda_queueconfig.json)');
+    expect(r.missing[0]!.fix).toContain('DIR/harvester/queueconfig/lsst_prod.panda_queueconfig.json');
     expect(renderFromOptions({ affix: 'test-', experiment: 'lsst', enable: ['harvester'] }).missing).toEqual([]);
   });
 

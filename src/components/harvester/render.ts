@@ -199,7 +199,7 @@ function renderHarvester(h: HarvesterSub, ctx: RenderContext, withDb: boolean): 
     ctx.missingPayload({
       where: `harvester.harvester.experiment: ${h.experiment}`,
       message: `no queue configuration ${h.experiment}.panda_queueconfig.json: Harvester would start without queues`,
-      fix: `supply it with --from <upstream checkout> (${CHECKOUT_SETS[QUEUECONFIG_SET]}/) or --sandbox-dir DIR holding harvester/${QUEUECONFIG_SET}/${h.experiment}.panda_queueconfig.json`,
+      fix: `supply it with --from <upstream checkout> (${CHECKOUT_SETS[QUEUECONFIG_SET].checkout}/${h.experiment}.panda_queueconfig.json) or --sandbox-dir DIR with DIR/harvester/${QUEUECONFIG_SET}/${h.experiment}.panda_queueconfig.json`,
     });
   }
 
