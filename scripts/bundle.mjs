@@ -5,9 +5,9 @@
  *
  * 1. the compiled CLI (dist/cli/main.js and dist/cli/compat.js) and everything it imports, zod,
  *    yaml and commander included, become one CommonJS file, dist/bundle/cli.cjs;
- *    @kubernetes/client-node stays outside it and loads only when a cluster command runs, and so
- *    does age-encryption, which only post-quantum age identities need (X25519 is decrypted
- *    natively, src/values/sops/age.ts);
+ *    @kubernetes/client-node stays outside it and loads only when a cluster command runs
+ *    (age-encryption is inside, initialised only for post-quantum age identities: X25519 is
+ *    decrypted natively, src/values/sops/age.ts);
  * 2. a few template commands run once with it (bin/panda-k8s.js with PANDA_K8S_WRITE_CODE_CACHE=1)
  *    and V8's code cache of the functions they compiled is kept in dist/bundle/cli.cjs.cache,
  *    which bin/panda-k8s.js hands to V8 so that later runs skip most parsing and compiling.
@@ -38,7 +38,7 @@ await esbuild.build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@kubernetes/client-node', 'age-encryption'],
+  external: ['@kubernetes/client-node'],
   // import() of Node's built-ins becomes require(): code compiled with vm.Script has no module loader
   supported: { 'dynamic-import': false },
   // src/core/paths.ts finds the package root from its own location
