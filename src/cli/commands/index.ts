@@ -4,6 +4,7 @@
  * runs when it runs.
  */
 import type { Command } from 'commander';
+import { argocdCommand } from './argocd.js';
 import { diffCommand } from './diff.js';
 import { experimentsCommand } from './experiments.js';
 import { getCommand, historyCommand, rollbackCommand } from './history.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly (() => Command)[] = [
   getCommand,
   rollbackCommand,
   secretsCommand,
+  argocdCommand,
   schemaCommand,
   experimentsCommand,
   versionCommand,
