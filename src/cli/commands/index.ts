@@ -4,9 +4,11 @@
  * runs when it runs.
  */
 import type { Command } from 'commander';
+import { completionCommand } from './completion.js';
 import { diffCommand } from './diff.js';
 import { experimentsCommand } from './experiments.js';
 import { installCommand } from './install.js';
+import { lintCommand } from './lint.js';
 import { schemaCommand } from './schema.js';
 import { secretsCommand } from './secrets.js';
 import { statusCommand } from './status.js';
@@ -17,6 +19,7 @@ import { versionCommand } from './version.js';
 export const COMMANDS: readonly (() => Command)[] = [
   installCommand,
   templateCommand,
+  lintCommand,
   diffCommand,
   statusCommand,
   uninstallCommand,
@@ -24,4 +27,5 @@ export const COMMANDS: readonly (() => Command)[] = [
   schemaCommand,
   experimentsCommand,
   versionCommand,
+  completionCommand,
 ];
