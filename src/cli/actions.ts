@@ -18,11 +18,14 @@ import { readSecrets, renderStackFor } from '../ops/inputs.js';
 import { secretsDiff, secretsInstall, secretsUninstall } from '../ops/secrets.js';
 import { allReady, status } from '../ops/status.js';
 import { uninstall } from '../ops/uninstall.js';
+import { getRecord, history, type RecordOptions } from '../ops/history.js';
+import { rollback } from '../ops/rollback.js';
+import { VERSION } from './version.js';
 import { serverDryRun } from '../ops/dryrun.js';
 import type { K8sObject } from '../core/k8s.js';
 import { redactSecrets } from './redact.js';
 import { err, warnIgnored } from './output.js';
-import { printDiff, printInstall, printSecretsDiff, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
+import { printDiff, printHistory, printInstall, printRecord, printSecretsDiff, printSecretsInstall, printSecretsUninstall, printStatus, printUninstall } from './print.js';
 import { createProgress } from './progress.js';
 import type { Flags, OutputFormat } from './flags.js';
 
@@ -57,16 +60,21 @@ function positive(v: unknown, flag: string): number {
   return ms;
 }
 
-/** Who holds the stack's lock, for the message another operator sees. */
-function lockFor(f: Flags, operation: string): NonNullable<RunOptions['lock']> {
+/** `user@host`, for the lock's holder and the release records. */
+function who(): string {
   let user = 'unknown';
   try {
     user = os.userInfo().username;
   } catch {
     /* no passwd entry */
   }
+  return `${user}@${os.hostname()}`;
+}
+
+/** Who holds the stack's lock, for the message another operator sees. */
+function lockFor(f: Flags, operation: string): NonNullable<RunOptions['lock']> {
   return {
-    holder: `${user}@${os.hostname()} pid ${process.pid}: ${operation}`,
+    holder: `${who()} pid ${process.pid}: ${operation}`,
     waitMs: f.waitForLock !== undefined ? duration(f.waitForLock, '--wait-for-lock') : 0,
     onWait: (holder, since) => err(`waiting for the stack lock, held by ${holder} since ${since}\n`),
   };
@@ -79,6 +87,16 @@ function duration(v: unknown, flag: string): number {
 }
 
 const format = (f: Flags): OutputFormat => (f.output as OutputFormat | undefined) ?? 'text';
+
+/** A whole number of at least `min` (revisions, --history-max). */
+function count(v: unknown, flag: string, min = 1): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(String(v)) || n < min) throw new PandaError('invalid number', [{ where: flag, message: `cannot read ${JSON.stringify(v)} as a whole number of at least ${min}`, fix: `write e.g. ${Math.max(min, 10)}` }]);
+  return n;
+}
+
+/** The release record options of a command that writes one. */
+const recordFor = (f: Flags): RecordOptions => ({ by: who(), tool: `panda-k8s ${VERSION}`, historyMax: count(f.historyMax ?? 10, '--history-max') });
 
 /** Ctrl-C: the operation starts nothing new and ends its waits; a second Ctrl-C quits at once. */
 async function interruptible<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
@@ -119,13 +137,14 @@ export async function installAction(opts: RenderOptions, f: Flags): Promise<numb
   const checked = renderStackFor({ ...opts, namespace: String(f.namespace ?? 'default') }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
   warnIgnored(checked.ignored);
   const timeoutMs = positive(f.timeout ?? '10m', '--timeout');
+  const record = recordFor(f);
   const kube = cluster(f);
   // names of cluster-wide objects carry the namespace: render for the one the context gives
   const rendered = kube.namespace === String(f.namespace ?? 'default') ? checked : renderStackFor({ ...opts, namespace: kube.namespace }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
   const progress = progressView(f);
   const report = await interruptible(async (signal) => {
     try {
-      return await install(kube, rendered, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, clock: realClock, signal, lock: lockFor(f, 'install'), ...progress.hooks });
+      return await install(kube, rendered, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, clock: realClock, signal, lock: lockFor(f, 'install'), record, rollbackOnFailure: !!f.rollbackOnFailure, ...progress.hooks });
     } finally {
       progress.stop();
     }
@@ -172,16 +191,49 @@ export async function uninstallAction(f: Flags): Promise<number> {
   const bad = (selected ?? []).filter((c) => !(COMPONENTS as readonly string[]).includes(c));
   if (bad.length) throw new PandaError('unknown component', bad.map((c) => ({ where: `--enable ${c}`, message: 'unknown component', fix: `use one of: ${COMPONENTS.join(', ')}` })));
   const timeoutMs = positive(f.timeout ?? '5m', '--timeout');
+  const record = recordFor(f);
   const kube = cluster(f);
   const progress = progressView(f, { applying: 'deleting', waiting: 'deleting', ready: 'gone' });
   const report = await interruptible(async (signal) => {
     try {
-      return await uninstall(kube, { affix, ...(selected ? { components: selected as ComponentName[] } : {}), purge: !!f.purge, timeoutMs, clock: realClock, signal, lock: lockFor(f, 'uninstall'), ...progress.hooks });
+      return await uninstall(kube, { affix, ...(selected ? { components: selected as ComponentName[] } : {}), purge: !!f.purge, timeoutMs, clock: realClock, signal, lock: lockFor(f, 'uninstall'), record, ...progress.hooks });
     } finally {
       progress.stop();
     }
   });
   printUninstall(report, format(f));
+  return outcomeCode(report);
+}
+
+export async function historyAction(f: Flags): Promise<number> {
+  const { affix } = instanceValues(f);
+  const report = await history(cluster(f), affix);
+  printHistory(report, format(f));
+  return report.revisions.length ? ExitCode.ok : ExitCode.notInstalled;
+}
+
+export async function getAction(what: 'values' | 'manifest', f: Flags): Promise<number> {
+  const { affix } = instanceValues(f);
+  const revision = f.revision !== undefined ? count(f.revision, '--revision') : undefined;
+  printRecord(await getRecord(cluster(f), affix, revision), what, format(f));
+  return ExitCode.ok;
+}
+
+export async function rollbackAction(revisionArg: string | undefined, f: Flags): Promise<number> {
+  const { affix } = instanceValues(f);
+  const revision = revisionArg !== undefined ? count(revisionArg, 'rollback REVISION') : undefined;
+  const timeoutMs = positive(f.timeout ?? '10m', '--timeout');
+  const record = recordFor(f);
+  const kube = cluster(f);
+  const progress = progressView(f);
+  const report = await interruptible(async (signal) => {
+    try {
+      return await rollback(kube, affix, revision, { timeoutMs, wait: f.wait !== false, pruneData: !!f.pruneData, clock: realClock, signal, lock: lockFor(f, 'rollback'), record, ...progress.hooks });
+    } finally {
+      progress.stop();
+    }
+  });
+  printInstall(report, format(f));
   return outcomeCode(report);
 }
 

@@ -5,7 +5,7 @@
  */
 import { formatError, PandaError } from '../core/errors.js';
 import type { K8sObject } from '../core/k8s.js';
-import { toYaml } from '../core/emit.js';
+import { toYaml, toYamlStream } from '../core/emit.js';
 import type { FieldConflict } from '../cluster/kube.js';
 import type { DiffReport } from '../ops/diff.js';
 import type { InstallReport } from '../ops/install.js';
@@ -13,6 +13,8 @@ import type { ErrorReport } from '../ops/report.js';
 import type { Reader, SecretsDiffReport, SecretsInstallReport, SecretsUninstallReport } from '../ops/secrets.js';
 import type { StatusReport } from '../ops/status.js';
 import type { UninstallReport } from '../ops/uninstall.js';
+import type { HistoryReport } from '../ops/history.js';
+import type { ReleaseRecord } from '../ops/records.js';
 import type { OutputFormat } from './flags.js';
 import { err, out } from './output.js';
 import { table } from './progress.js';
@@ -75,6 +77,14 @@ export function printInstall(r: InstallReport, format: OutputFormat, objects: re
 }
 
 function installText(r: InstallReport): void {
+  runText(r);
+  if (!r.rolledBack) return;
+  if ('error' in r.rolledBack) return void err(`not rolled back: ${formatError(new PandaError(r.rolledBack.error.message, r.rolledBack.error.issues))}\n`);
+  out(`\nrolled back to revision ${r.rolledBack.rollbackOf}:\n`);
+  runText(r.rolledBack);
+}
+
+function runText(r: InstallReport): void {
   out(
     table(
       ['COMPONENT', 'RELEASE', 'STATE', 'TIME', 'CREATED', 'CHANGED', 'UNCHANGED'],
@@ -87,6 +97,41 @@ function installText(r: InstallReport): void {
   printConflicts(r.conflicts, 'took back');
   printErrors(r.errors);
   notStarted(r.components, 'not applied (a component they depend on is not ready)');
+  if (r.revision !== undefined) out(`recorded as revision ${r.revision}${r.rollbackOf !== undefined ? ` (a rollback to revision ${r.rollbackOf})` : ''}\n`);
+}
+
+export function printHistory(r: HistoryReport, format: OutputFormat): void {
+  emitReport('HistoryReport', r, format, () => {
+    if (!r.revisions.length) return void err(`no release records of ${r.stack} in namespace ${r.namespace}\n`);
+    out(
+      table(
+        ['REVISION', 'UPDATED', 'OPERATION', 'OUTCOME', 'BY', 'TOOL', 'COMPONENTS', 'OBJECTS', 'DIGEST'],
+        r.revisions.map((v) => [
+          String(v.revision),
+          v.finishedAt,
+          v.rollbackOf !== undefined ? `rollback to ${v.rollbackOf}` : v.operation,
+          v.outcome,
+          v.by,
+          v.tool,
+          v.components.join(',') || '-',
+          String(v.objects),
+          v.digest.slice(0, 19),
+        ]),
+      ),
+    );
+  }, () => r.revisions.map((v) => `secret/${r.stack}.v${v.revision}`));
+}
+
+/** `get values` (a values file, reusable with -f) or `get manifest` (the objects), as YAML or JSON. */
+export function printRecord(r: ReleaseRecord, what: 'values' | 'manifest', format: OutputFormat): void {
+  if (what === 'values') {
+    if (r.values === undefined) return void err(`revision ${r.revision} is an ${r.operation}: it has no values\n`);
+    return void out(format === 'json' ? JSON.stringify(r.values, null, 2) + '\n' : toYaml(r.values));
+  }
+  const objects = r.components.flatMap((c) => c.objects);
+  if (!r.manifest) err(`revision ${r.revision} kept no manifest${r.operation === 'uninstall' ? ' (an uninstall)' : ' (too large)'}; its inventory: ${r.inventory.join(', ') || '-'}\n`);
+  if (format === 'json') return void out(JSON.stringify(objects, null, 2) + '\n');
+  if (objects.length) out(toYamlStream(objects));
 }
 
 export function printDiff(r: DiffReport, format: OutputFormat, kind = 'DiffReport'): void {

@@ -27,6 +27,9 @@ export const LABEL = {
   lifecycle: 'panda-k8s.io/lifecycle',
   /** On cluster-wide objects that belong to the stack of one namespace. */
   namespace: 'panda-k8s.io/namespace',
+  /** Release records: the stack (`<affix>panda-k8s`) and the revision they describe. */
+  stack: 'panda-k8s.io/stack',
+  revision: 'panda-k8s.io/revision',
 } as const;
 export const MANAGED_BY = 'panda-k8s';
 

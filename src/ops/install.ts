@@ -17,6 +17,8 @@ import type { Rendered } from './inputs.js';
 import { lockName, withStackLock, type LockOptions } from './lock.js';
 import { checkNamespace, preflight } from './preflight.js';
 import { reportErrors, type ErrorReport } from './report.js';
+import { DEFAULT_RECORD, readRecords, writeRecord, type RecordOptions } from './history.js';
+import { inputsDigest, inventoryOf, nonSecretValues, recordedComponents, rollbackTarget, stackFromRecord, stackName, type Operation, type Outcome, type ReleaseRecord } from './records.js';
 
 export interface RunOptions {
   clock: Clock;
@@ -34,6 +36,12 @@ export interface InstallOptions extends RunOptions {
   wait?: boolean;
   /** Prune PVCs and PVs no longer rendered too. */
   pruneData?: boolean;
+  /** The release record written at the end; `false`: none. @default {@link DEFAULT_RECORD} */
+  record?: RecordOptions | false;
+  /** When the install fails, re-apply the newest revision that succeeded before it. */
+  rollbackOnFailure?: boolean;
+  /** Set by a rollback: the revision whose recorded inputs this run re-applies. */
+  rollbackOf?: number;
 }
 
 export interface ComponentReport {
@@ -64,6 +72,12 @@ export interface InstallReport {
   seconds: number;
   interrupted: boolean;
   errors: ErrorReport[];
+  /** The release record this run wrote (absent when records are off or writing failed). */
+  revision?: number;
+  /** With a rollback: the revision re-applied. */
+  rollbackOf?: number;
+  /** With --rollback-on-failure after a failure: the rollback that followed (or why none could). */
+  rolledBack?: InstallReport | { error: ErrorReport };
 }
 
 /** Per component: its nodes' states and counts folded into one row. */
@@ -117,18 +131,75 @@ export const lostLock = (affix: Affix) =>
 
 export async function install(kube: Kube, rendered: Rendered, o: InstallOptions): Promise<InstallReport> {
   await checkNamespace(kube);
+  const l = locking(o);
+  return withStackLock(kube, rendered.affix, l.lock, async () => {
+    const report = await recorded(kube, rendered, o, l);
+    if (!o.rollbackOnFailure || report.interrupted || !report.errors.length || l.lost()) return report;
+    // the newest revision that succeeded before this one, re-applied under the same lock
+    const stack = stackName(rendered.affix);
+    let target: ReleaseRecord;
+    try {
+      target = rollbackTarget(await readRecords(kube, stack), stack);
+    } catch (e) {
+      if (!(e instanceof PandaError)) throw e;
+      return { ...report, rolledBack: { error: reportErrors([e])[0]! } };
+    }
+    const back = await recorded(kube, { ...stackFromRecord(target, rendered.affix) }, { ...o, rollbackOf: target.revision }, l);
+    return { ...report, rolledBack: back };
+  });
+}
+
+/** One run of the plan, then its release record. */
+async function recorded(kube: Kube, rendered: Rendered, o: InstallOptions, l: ReturnType<typeof locking>): Promise<InstallReport> {
+  const startedAt = new Date(o.clock.now()).toISOString();
+  const stack = stackName(rendered.affix);
+  const records = o.record === false ? [] : await readRecords(kube, stack);
+  const report = await run(kube, rendered, o, l);
+  if (o.record === false) return report;
+  const rec = o.record ?? DEFAULT_RECORD;
+  const newest = records.at(-1);
+  const operation: Operation = o.rollbackOf !== undefined ? 'rollback' : newest && newest.operation !== 'uninstall' ? 'upgrade' : 'install';
+  const outcome: Outcome = report.interrupted ? 'interrupted' : report.errors.length ? 'failed' : 'succeeded';
+  const values = nonSecretValues(rendered.values);
+  const components = recordedComponents(rendered);
+  const { revision } = await writeRecord(
+    kube,
+    {
+      stack,
+      namespace: kube.namespace,
+      operation,
+      outcome,
+      tool: rec.tool,
+      by: rec.by,
+      startedAt,
+      finishedAt: new Date(o.clock.now()).toISOString(),
+      digest: inputsDigest(values, components),
+      affix: rendered.affix.value,
+      secretPrefix: rendered.secretPrefix,
+      ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}),
+      values,
+      components,
+      manifest: true,
+      inventory: inventoryOf(components),
+      summary: { created: report.created, changed: report.changed, unchanged: report.unchanged, pruned: report.pruned, kept: report.kept },
+      errors: report.errors.map((e) => e.message),
+    },
+    records,
+    rec.historyMax,
+  );
+  return { ...report, revision, ...(o.rollbackOf !== undefined ? { rollbackOf: o.rollbackOf } : {}) };
+}
+
+async function run(kube: Kube, rendered: Rendered, o: InstallOptions, l: ReturnType<typeof locking>): Promise<InstallReport> {
   // pod templates carry the digest of the Secrets they read from outside the stack, as installed
   const stack = annotateStack(rendered, { external: await liveDigests(kube, externalReferences(rendered.objects)) });
   const plan = buildPlan(stack, kube.namespace);
-  const l = locking(o);
-  return withStackLock(kube, rendered.affix, l.lock, async () => {
-    await preflight(kube, plan, rendered.secretPrefix);
-    o.onPlan?.(plan);
-    const result = await executePlan(kube, plan, { wait: o.wait !== false, timeoutMs: o.timeoutMs, clock: o.clock, signal: l.signal, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
-    if (l.lost()) result.failures.push(lostLock(rendered.affix));
-    const report = await finish(kube, plan, rendered, result, o);
-    return l.lost() ? { ...report, interrupted: false } : report;
-  });
+  await preflight(kube, plan, rendered.secretPrefix);
+  o.onPlan?.(plan);
+  const result = await executePlan(kube, plan, { wait: o.wait !== false, timeoutMs: o.timeoutMs, clock: o.clock, signal: l.signal, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+  if (l.lost()) result.failures.push(lostLock(rendered.affix));
+  const report = await finish(kube, plan, rendered, result, o);
+  return l.lost() ? { ...report, interrupted: false } : report;
 }
 
 async function finish(kube: Kube, plan: Plan, rendered: Rendered, result: ExecuteResult, o: InstallOptions): Promise<InstallReport> {

@@ -8,6 +8,19 @@ import { FakeClock, FakeCluster } from './testing.js';
 const affix = resolveAffix('dev-', undefined);
 const T0 = Date.UTC(2026, 11, 1, 22, 0, 0);
 
+/** The stack's Lease, as `FakeCluster.get` addresses it. */
+const LEASE = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'dev-panda-k8s', namespace: 'ns' };
+
+/** A Lease left by a holder that is gone: 30 s duration, acquired and last renewed at the given times. */
+function leftLease(kube: FakeCluster, holderIdentity: string, acquired: number, renewed: number): void {
+  kube.put({
+    apiVersion: LEASE.apiVersion,
+    kind: LEASE.kind,
+    metadata: { name: LEASE.name, namespace: LEASE.namespace },
+    spec: { holderIdentity, leaseDurationSeconds: 30, acquireTime: new Date(acquired).toISOString(), renewTime: new Date(renewed).toISOString() },
+  });
+}
+
 function setup() {
   const clock = new FakeClock(T0);
   const kube = new FakeCluster(clock, {}, 'ns');
@@ -32,7 +45,7 @@ describe('stack lock', () => {
     expect((e as PandaError).exitCode).toBe(5);
     expect((e as PandaError).message).toBe('the stack is locked by another operation: alice@h pid 1: install');
     expect((e as PandaError).issues[0]!.message).toBe('held by alice@h pid 1: install since 2026-12-01T22:00:00.001000Z (last renewed 5s ago, expires 30s after its last renewal)');
-    expect(await clock.run(kube.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'dev-panda-k8s', namespace: 'ns' }))).toBeUndefined();
+    expect(await clock.run(kube.get(LEASE))).toBeUndefined();
   });
 
   it('with a wait, the second gets it as soon as the first releases it; renewals keep it held meanwhile', async () => {
@@ -57,26 +70,16 @@ describe('stack lock', () => {
 
   it('a lock whose holder was killed expires: its renewal is older than the lease', async () => {
     const { clock, kube } = setup();
-    kube.put({
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: 'dev-panda-k8s', namespace: 'ns' },
-      spec: { holderIdentity: 'carol pid 9: install', leaseDurationSeconds: 30, acquireTime: new Date(T0 - 120_000).toISOString(), renewTime: new Date(T0 - 40_000).toISOString() },
-    });
+    leftLease(kube, 'carol pid 9: install', T0 - 120_000, T0 - 40_000);
     const lock = await clock.run(acquireLock(kube, affix, { holder: 'dave', clock }));
-    const live = await clock.run(kube.get({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', name: 'dev-panda-k8s', namespace: 'ns' }));
+    const live = await clock.run(kube.get(LEASE));
     expect(live?.spec).toMatchObject({ holderIdentity: 'dave', leaseTransitions: 1 });
     await clock.run(lock.release());
   });
 
   it('a dead holder whose clock runs ahead is taken over once its lease has not changed for a whole duration', async () => {
     const { clock, kube } = setup();
-    kube.put({
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: 'dev-panda-k8s', namespace: 'ns' },
-      spec: { holderIdentity: 'eve', leaseDurationSeconds: 30, acquireTime: new Date(T0 + 3_600_000).toISOString(), renewTime: new Date(T0 + 3_600_000).toISOString() },
-    });
+    leftLease(kube, 'eve', T0 + 3_600_000, T0 + 3_600_000);
     const at = await clock.run(acquireLock(kube, affix, { holder: 'frank', clock, waitMs: 120_000, pollMs: 1000 }).then(async (l) => (await l.release(), clock.now())));
     expect(at).toBeGreaterThan(T0 + 30_000);
     expect(at).toBeLessThan(T0 + 33_000);

@@ -15,6 +15,8 @@ import { componentReports, locking, lostLock, type ComponentReport, type RunOpti
 import { withStackLock } from './lock.js';
 import { checkNamespace } from './preflight.js';
 import { reportErrors, type ErrorReport } from './report.js';
+import { DEFAULT_RECORD, readRecords, writeRecord, type RecordOptions } from './history.js';
+import { inputsDigest, stackName } from './records.js';
 
 export interface UninstallOptions extends RunOptions {
   affix: Affix;
@@ -22,6 +24,8 @@ export interface UninstallOptions extends RunOptions {
   components?: readonly ComponentName[];
   purge?: boolean;
   timeoutMs: number;
+  /** The release record written at the end; `false`: none. @default {@link DEFAULT_RECORD} */
+  record?: RecordOptions | false;
 }
 
 export interface UninstallReport {
@@ -32,6 +36,8 @@ export interface UninstallReport {
   seconds: number;
   interrupted: boolean;
   errors: ErrorReport[];
+  /** The release record this run wrote. */
+  revision?: number;
 }
 
 /** What is installed of these components, each object in deletion order (workloads first, data last). */
@@ -65,8 +71,9 @@ async function run(kube: Kube, o: UninstallOptions, signal: AbortSignal): Promis
     ], ExitCode.notInstalled);
   const plan = buildUninstallPlan(present, kube.namespace, !!o.purge);
   o.onPlan?.(plan);
+  const startedAt = new Date(o.clock.now()).toISOString();
   const result = await executePlan(kube, plan, { wait: true, timeoutMs: o.timeoutMs, clock: o.clock, signal, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
-  return {
+  const report: UninstallReport = {
     namespace: kube.namespace,
     components: componentReports(plan, result).map(({ created: _c, changed: _ch, unchanged: _u, ...c }) => c),
     deleted: result.nodes.flatMap((n) => n.deleted),
@@ -75,4 +82,33 @@ async function run(kube: Kube, o: UninstallOptions, signal: AbortSignal): Promis
     interrupted: result.interrupted,
     errors: reportErrors(result.failures),
   };
+  if (o.record === false) return report;
+  const rec = o.record ?? DEFAULT_RECORD;
+  const stack = stackName(o.affix);
+  const records = await readRecords(kube, stack);
+  const components = present.map((c) => ({ name: c.name, release: c.release, subs: [], objects: [] }));
+  const { revision } = await writeRecord(
+    kube,
+    {
+      stack,
+      namespace: kube.namespace,
+      operation: 'uninstall',
+      outcome: report.interrupted ? 'interrupted' : report.errors.length ? 'failed' : 'succeeded',
+      tool: rec.tool,
+      by: rec.by,
+      startedAt,
+      finishedAt: new Date(o.clock.now()).toISOString(),
+      digest: inputsDigest(undefined, components),
+      affix: o.affix.value,
+      secretPrefix: records.at(-1)?.secretPrefix ?? '',
+      components,
+      manifest: false,
+      inventory: report.deleted,
+      summary: { created: 0, changed: 0, unchanged: 0, pruned: report.deleted, kept: report.kept },
+      errors: report.errors.map((e) => e.message),
+    },
+    records,
+    rec.historyMax,
+  );
+  return { ...report, revision };
 }

@@ -3,18 +3,29 @@
  * objects, reading pod specs, and validating objects against the Kubernetes OpenAPI schema.
  */
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import path from 'node:path';
 import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
 import { renderContext, type RenderContext } from '../components/define.js';
 import { registry, type ComponentName } from '../components/registry.js';
 import type { K8sObject } from '../core/k8s.js';
 import { Names, resolveAffix } from '../core/names.js';
+import { PACKAGE_ROOT } from '../core/paths.js';
 import { renderFromOptions, type RenderOptions } from './inputs.js';
 import { loadSandbox } from './sandbox.js';
 import { renderStack, type RenderedStack } from './stack.js';
 import { readLayers, resolveValues } from './values.js';
+
+/** The facts beside the repository (`../shared`), read in place: upstream's value files, renders and tools. */
+export const SHARED = path.resolve(PACKAGE_ROOT, '..', 'shared');
+/** An operator's HEAD checkout of upstream (values, payloads, secrets files; no chart templates): what `--from` reads. */
+export const HEAD_TREE = path.join(SHARED, 'upstream', 'head', 'tree');
+/** A chart's folder in the HEAD checkout. */
+export const headChart = (chart: string): string => path.join(HEAD_TREE, 'helm', chart);
 
 /** A context for rendering one component directly (affix `test-` unless given). */
 export function testContext(component: ComponentName, affix = 'test-', secretPrefix = 'panda-secrets'): RenderContext {
@@ -77,18 +88,60 @@ export function kindNames(objects: readonly K8sObject[]): string[] {
   return objects.map((o) => `${o.kind}/${o.metadata.name}`);
 }
 
-/** The pod spec of a workload. */
-export const podSpec = (workload: K8sObject): any => (workload as any).spec.template.spec;
+/** `Kind/name` of each object, sorted (for comparing object sets regardless of render order). */
+export const sortedKindNames = (objects: readonly K8sObject[]): string[] => kindNames(objects).sort();
+
+/**
+ * An object set written compactly, as `sortedKindNames` lists it: `Kind/<base><suffix>` for each
+ * kind's suffixes (`''` is the base name itself).
+ */
+export function objectSet(base: string, suffixesByKind: Readonly<Record<string, readonly string[]>>): string[] {
+  return Object.entries(suffixesByKind)
+    .flatMap(([kind, suffixes]) => suffixes.map((suffix) => `${kind}/${base}${suffix}`))
+    .sort();
+}
+
+/** The pod spec of a workload: a Pod's own, a CronJob's job template's, else the pod template's. */
+export function podSpec(workload: K8sObject): any {
+  const spec = (workload as any).spec;
+  if (workload.kind === 'Pod') return spec;
+  if (workload.kind === 'CronJob') return spec.jobTemplate.spec.template.spec;
+  return spec.template.spec;
+}
 
 /** A container of a workload (the first by default). */
 export const container = (workload: K8sObject, index = 0): any => podSpec(workload).containers[index];
 
-/** Mount path → pod volume, of a workload's first container, with each volume's source resolved. */
+/**
+ * Mount path → what a container of a workload (the first by default) mounts there: the pod volume,
+ * `{ name, template }` for a claim template (its spec), `{ name, missing: true }` when the mount names
+ * neither; with the mount's `subPath` added when it has one.
+ */
 export function mountsOf(workload: K8sObject, index = 0): Record<string, any> {
   const volumes = new Map<string, any>((podSpec(workload).volumes ?? []).map((v: any) => [v.name, v]));
+  for (const t of (workload as any).spec.volumeClaimTemplates ?? []) volumes.set(t.metadata.name, { name: t.metadata.name, template: t.spec });
   const out: Record<string, any> = {};
-  for (const m of container(workload, index).volumeMounts ?? []) out[m.mountPath] = volumes.get(m.name) ?? { name: m.name, template: true };
+  for (const m of container(workload, index).volumeMounts ?? []) {
+    const volume = volumes.get(m.name) ?? { name: m.name, missing: true };
+    out[m.mountPath] = m.subPath ? { ...volume, subPath: m.subPath } : volume;
+  }
   return out;
+}
+
+/** A volume's source in one word: `pvc:<claim>`, `cm:<name>`, `secret:<name>`, `emptyDir`, `template:<name>`, `missing:<name>`. */
+function sourceOf(v: any): string {
+  if (v.persistentVolumeClaim) return `pvc:${v.persistentVolumeClaim.claimName}`;
+  if (v.configMap) return `cm:${v.configMap.name}`;
+  if (v.secret) return `secret:${v.secret.secretName}`;
+  if (v.emptyDir) return 'emptyDir';
+  if (v.template) return `template:${v.name}`;
+  if (v.missing) return `missing:${v.name}`;
+  return '?';
+}
+
+/** Mount path → `source[#subPath]` (see `sourceOf`), of a container of a workload (the first by default). */
+export function mountSources(workload: K8sObject, index = 0): Record<string, string> {
+  return Object.fromEntries(Object.entries(mountsOf(workload, index)).map(([p, v]) => [p, `${sourceOf(v)}${v.subPath ? `#${v.subPath}` : ''}`]));
 }
 
 type ModelClass = new (data: any) => { validate(): void };
@@ -101,8 +154,14 @@ const MODELS: Record<string, ModelClass> = {
   'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'apps/v1/Deployment': Deployment,
   'apps/v1/StatefulSet': StatefulSet,
+  'batch/v1/Job': Job,
+  'batch/v1/CronJob': CronJob,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
   'networking.k8s.io/v1/Ingress': Ingress,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
+  'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
 };
 /** Kinds of APIs that are not part of Kubernetes itself (no schema here; test/unit/openapi.test.ts covers them). */
 const NO_MODEL = new Set(['route.openshift.io/v1/Route']);

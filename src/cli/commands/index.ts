@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { completionCommand } from './completion.js';
 import { diffCommand } from './diff.js';
 import { experimentsCommand } from './experiments.js';
+import { getCommand, historyCommand, rollbackCommand } from './history.js';
 import { installCommand } from './install.js';
 import { lintCommand } from './lint.js';
 import { schemaCommand } from './schema.js';
@@ -23,6 +24,9 @@ export const COMMANDS: readonly (() => Command)[] = [
   diffCommand,
   statusCommand,
   uninstallCommand,
+  historyCommand,
+  getCommand,
+  rollbackCommand,
   secretsCommand,
   schemaCommand,
   experimentsCommand,

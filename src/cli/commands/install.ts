@@ -4,7 +4,7 @@ import { act, onlyWhen } from '../act.js';
 import { clusterOptions, CONNECTION_OPTIONS, outputOption, stackOptions, toRenderOptions, type Flags } from '../flags.js';
 
 /** Options that only a real install reads (not -t, not --dry-run=client). */
-const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'timeout', 'wait', 'pruneData', 'allowPlaceholders', 'waitForLock'];
+const CLUSTER_RUN = [...CONNECTION_OPTIONS, 'timeout', 'wait', 'pruneData', 'allowPlaceholders', 'waitForLock', 'rollbackOnFailure', 'historyMax'];
 
 export function installCommand(): Command {
   const cmd = stackOptions(new Command('install'))
@@ -17,7 +17,9 @@ export function installCommand(): Command {
     .option('--no-wait', 'apply in tier order without waiting for readiness')
     .option('--prune-data', 'when pruning objects no longer rendered, also delete PVCs and PVs')
     .option('--allow-placeholders', 'install even though values still hold FIXME placeholders')
-    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)');
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
+    .option('--rollback-on-failure', 'when a component does not become ready, re-apply the newest revision that succeeded before')
+    .option('--history-max <n>', 'release records kept for the stack, the newest (default: 10)');
   outputOption(cmd);
   return cmd.action(
     act(async (f: Flags, c: Command) => {

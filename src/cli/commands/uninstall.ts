@@ -10,7 +10,8 @@ export function uninstallCommand(): Command {
     .option('-c, --enable <list>', 'components to remove (default: all)', list)
     .option('--purge', 'also delete PVCs and PVs (data is lost)')
     .option('--timeout <duration>', 'how long to wait for each component to be gone', '5m')
-    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)');
+    .option('--wait-for-lock <duration>', 'when another install or uninstall of the stack runs, wait this long for it (default: fail at once)')
+    .option('--history-max <n>', 'release records kept for the stack, the newest (default: 10)');
   outputOption(cmd);
   return cmd.action(
     act(async (f: Flags) => {

@@ -2,10 +2,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { StatefulSet } from 'kubernetes-models/apps/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { PandaError } from '../../core/errors.js';
@@ -13,34 +9,15 @@ import { checkConfigMapSize, configMapBytes, MAX_CONFIGMAP_BYTES, type K8sObject
 import { BUILTIN_EXPERIMENTS, componentSandboxDir } from '../../core/paths.js';
 import { loadSandbox } from '../../render/sandbox.js';
 import { renderFromOptions } from '../../render/inputs.js';
-import { find as findObject, renderComponent, renderTemplate, testContext } from '../../render/testing.js';
+import { container, find, headChart, HEAD_TREE, kindNames, mountSources, objectSet, podSpec, renderComponent, renderTemplate, sortedKindNames, testContext, validationErrors } from '../../render/testing.js';
 import { harvester } from './component.js';
 import { harvesterNoProxy, queueConfigData, startCommand } from './render.js';
 import { harvesterSchema } from './values.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const find = (objs: readonly K8sObject[], kind: string, name: string): any => findObject(objs, kind, name);
-const names = (objs: readonly K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`);
-const container = (objs: readonly K8sObject[], name = 'test-harvester'): any => find(objs, 'StatefulSet', name).spec.template.spec.containers[0];
+/** The harvester StatefulSet (or the MariaDB one). */
+const sts = (objs: readonly K8sObject[], name = 'test-harvester') => find(objs, 'StatefulSet', name);
 const envData = (objs: readonly K8sObject[]): Record<string, string> | undefined => find(objs, 'ConfigMap', 'test-harvester-env').data;
-
-const MODELS: Record<string, new (o: any) => { validate(): void }> = {
-  ConfigMap,
-  PersistentVolume,
-  PersistentVolumeClaim,
-  Service,
-  ServiceAccount,
-  StatefulSet,
-  Ingress,
-  HorizontalPodAutoscaler,
-};
-function expectValid(objs: readonly K8sObject[]): void {
-  for (const o of objs) {
-    const Model = MODELS[o.kind];
-    expect(Model, `no model for ${o.kind}`).toBeDefined();
-    expect(() => new Model!(structuredClone(o)).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
-  }
-}
 
 const SANDBOX_FILES = [
   'condor_config.local',
@@ -59,44 +36,21 @@ const SANDBOX_FILES = [
   'sphenix.submit_pilot.sdf',
 ];
 
-const HEAD_CHECKOUT = path.resolve(componentSandboxDir('harvester'), '..', '..', '..', '..', '..', 'shared', 'upstream', 'head', 'tree');
-const haveCheckout = fs.existsSync(path.join(HEAD_CHECKOUT, 'helm', 'harvester'));
-const mountsOf = (objs: readonly K8sObject[], name = 'test-harvester'): Record<string, string> => {
-  const spec = find(objs, 'StatefulSet', name).spec.template.spec;
-  const vols = Object.fromEntries(spec.volumes.map((v: any) => [v.name, v]));
-  const src = (v: any) =>
-    v.persistentVolumeClaim ? `pvc:${v.persistentVolumeClaim.claimName}` : v.configMap ? `cm:${v.configMap.name}` : v.secret ? `secret:${v.secret.secretName}` : v.emptyDir ? 'emptyDir' : '?';
-  return Object.fromEntries(
-    spec.containers[0].volumeMounts.map((m: any) => [m.mountPath, `${vols[m.name] ? src(vols[m.name]) : `template:${m.name}`}${m.subPath ? `#${m.subPath}` : ''}`]),
-  );
-};
-
+const haveCheckout = fs.existsSync(headChart('harvester'));
 describe('harvester defaults', () => {
   const objs = renderComponent('harvester');
 
   it('renders HEAD\'s object set, all valid Kubernetes', () => {
-    expect(names(objs).sort()).toEqual(
-      [
-        'ConfigMap/test-harvester-configjson',
-        'ConfigMap/test-harvester-queueconfig',
-        'ConfigMap/test-harvester-env',
-        'ConfigMap/test-harvester-sandbox',
-        'ConfigMap/test-harvester-mariadb-custom',
-        'PersistentVolume/test-harvester',
-        'PersistentVolume/test-harvester-wdirs',
-        'PersistentVolume/test-harvester-condor-logs',
-        'PersistentVolume/test-harvester-mariadb',
-        'PersistentVolumeClaim/test-harvester',
-        'PersistentVolumeClaim/test-harvester-wdirs',
-        'PersistentVolumeClaim/test-harvester-condor-logs',
-        'PersistentVolumeClaim/test-harvester-mariadb',
-        'Service/test-harvester',
-        'Service/test-harvester-mariadb',
-        'StatefulSet/test-harvester',
-        'StatefulSet/test-harvester-mariadb',
-      ].sort(),
+    expect(sortedKindNames(objs)).toEqual(
+      objectSet('test-harvester', {
+        ConfigMap: ['-configjson', '-queueconfig', '-env', '-sandbox', '-mariadb-custom'],
+        PersistentVolume: ['', '-wdirs', '-condor-logs', '-mariadb'],
+        PersistentVolumeClaim: ['', '-wdirs', '-condor-logs', '-mariadb'],
+        Service: ['', '-mariadb'],
+        StatefulSet: ['', '-mariadb'],
+      }),
     );
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('writes HEAD\'s Harvester configuration with ${VAR} references and the stack\'s PanDA server as token audience', () => {
@@ -160,8 +114,8 @@ describe('harvester defaults', () => {
       updateStrategy: { type: 'RollingUpdate' },
     });
     expect(s.spec.volumeClaimTemplates).toBeUndefined();
-    expect(s.spec.template.spec.hostname).toBe('test-harvester');
-    const c = container(objs);
+    expect(podSpec(s).hostname).toBe('test-harvester');
+    const c = container(sts(objs));
     expect(c.image).toBe('ghcr.io/hsf/harvester:v0.6.5');
     expect(c.imagePullPolicy).toBe('Always');
     expect(c.ports).toEqual([
@@ -178,7 +132,7 @@ describe('harvester defaults', () => {
       { name: 'HARVESTER_ID', value: 'test-harvester' },
       { name: 'HARVESTER_DB_HOST', value: 'test-harvester-mariadb' },
     ]);
-    expect(mountsOf(objs)).toEqual({
+    expect(mountSources(sts(objs))).toEqual({
       '/var/log/panda/': 'pvc:test-harvester',
       '/var/log/harvester_wdirs/': 'pvc:test-harvester-wdirs',
       '/var/log/condor_logs/': 'pvc:test-harvester-condor-logs',
@@ -190,12 +144,12 @@ describe('harvester defaults', () => {
       '/opt/harvester/etc/certs': 'secret:panda-secrets-harvester-certs',
       '/tmp': 'emptyDir',
     });
-    const cric = s.spec.template.spec.volumes.find((v: any) => v.name === 'test-harvester-cric-jsons-volume');
+    const cric = podSpec(s).volumes.find((v: any) => v.name === 'test-harvester-cric-jsons-volume');
     expect(cric.secret.optional).toBe(true);
   });
 
   it('start sequence: waits for MariaDB without the password on the command line, links the condor logs into httpd, runs the launcher as atlpan', () => {
-    const script: string = container(objs).args[0];
+    const script: string = container(sts(objs)).args[0];
     expect(script).toMatch(/^if \[ "\$\{HARVESTER_DB_HOST\}" != "localhost" \]; then until MYSQL_PWD="\$\{MARIADB_PASSWORD\}" mysqladmin ping/);
     expect(script).not.toContain('-p${MARIADB_PASSWORD}');
     expect(script).toContain('cp /opt/harvester/sandbox/* /data/harvester/');
@@ -232,11 +186,11 @@ describe('harvester defaults', () => {
   it('MariaDB as at HEAD: StatefulSet, data at both image paths, initdb Secret, custom config mounted as a file', () => {
     const s = find(objs, 'StatefulSet', 'test-harvester-mariadb');
     expect(s.spec.serviceName).toBe('test-harvester-mariadb');
-    const c = container(objs, 'test-harvester-mariadb');
+    const c = container(sts(objs, 'test-harvester-mariadb'));
     expect(c.image).toBe('bitnami/mariadb:latest');
     expect(c.envFrom).toEqual([{ secretRef: { name: 'panda-secrets-harvester-envs' } }]);
     expect(c.env).toEqual([{ name: 'MARIADB_EXTRA_FLAGS', value: '--innodb_snapshot_isolation=0' }]);
-    expect(mountsOf(objs, 'test-harvester-mariadb')).toEqual({
+    expect(mountSources(sts(objs, 'test-harvester-mariadb'))).toEqual({
       '/var/lib/mysql': 'pvc:test-harvester-mariadb',
       '/bitnami/mariadb': 'pvc:test-harvester-mariadb',
       '/docker-entrypoint-initdb.d': 'secret:panda-secrets-harvester-initdb',
@@ -263,16 +217,16 @@ describe('harvester storage', () => {
       },
     });
     expect(objs.filter((o) => o.kind === 'PersistentVolume' && !o.metadata.name.includes('mariadb'))).toEqual([]);
-    expect(names(objs)).not.toContain('PersistentVolumeClaim/test-harvester');
+    expect(kindNames(objs)).not.toContain('PersistentVolumeClaim/test-harvester');
     const s = find(objs, 'StatefulSet', 'test-harvester');
     expect(s.spec.volumeClaimTemplates).toEqual([
       { metadata: { name: 'test-harvester-logs' }, spec: { storageClassName: 'weka', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '300Gi' } } } },
     ]);
-    expect(mountsOf(objs)['/var/log/panda/']).toBe('template:test-harvester-logs');
+    expect(mountSources(sts(objs))['/var/log/panda/']).toBe('template:test-harvester-logs');
     // unset wdirs options follow the logs volume, as upstream
     expect(find(objs, 'PersistentVolumeClaim', 'test-harvester-wdirs').spec).toEqual({ storageClassName: 'weka', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '3000Gi' } } });
     expect(find(objs, 'PersistentVolumeClaim', 'test-harvester-condor-logs').spec.storageClassName).toBe('weka2');
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('existing claims with subPaths; condor logs on the logs claim share its volume (cern)', () => {
@@ -285,22 +239,22 @@ describe('harvester storage', () => {
       mariadb: { persistentvolume: { create: false, existingClaim: 'panda-shared-logs', subPath: 'mariadb-data' }, podSecurityContext: { fsGroup: 1001 } },
     });
     expect(objs.filter((o) => o.kind === 'PersistentVolume' || o.kind === 'PersistentVolumeClaim')).toEqual([]);
-    expect(mountsOf(objs)).toMatchObject({
+    expect(mountSources(sts(objs))).toMatchObject({
       '/var/log/panda/': 'pvc:panda-shared-logs#harvester-logs',
       '/var/log/condor_logs/': 'pvc:panda-shared-logs#condor_logs',
       '/var/log/harvester_wdirs/': 'pvc:site-wdirs#w',
     });
-    const vols = find(objs, 'StatefulSet', 'test-harvester').spec.template.spec.volumes.map((v: any) => v.name);
+    const vols = podSpec(sts(objs)).volumes.map((v: any) => v.name);
     expect(vols).not.toContain('test-harvester-condor-logs');
-    expect(mountsOf(objs, 'test-harvester-mariadb')['/var/lib/mysql']).toBe('pvc:panda-shared-logs#mariadb-data');
-    expect(find(objs, 'StatefulSet', 'test-harvester-mariadb').spec.template.spec.securityContext).toEqual({ fsGroup: 1001 });
-    expectValid(objs);
+    expect(mountSources(sts(objs, 'test-harvester-mariadb'))['/var/lib/mysql']).toBe('pvc:panda-shared-logs#mariadb-data');
+    expect(podSpec(sts(objs, 'test-harvester-mariadb')).securityContext).toEqual({ fsGroup: 1001 });
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('creates the shared logs claim: dynamic from a StorageClass, or a static Manila CephFS share', () => {
     const dyn = renderComponent('harvester', { harvester: { sharedLogs: { create: true, name: 'panda-shared-logs', size: '200Gi', storageClass: 'manila-meyrin-cephfs' } } });
     expect(find(dyn, 'PersistentVolumeClaim', 'panda-shared-logs').spec).toEqual({ storageClassName: 'manila-meyrin-cephfs', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '200Gi' } } });
-    expect(names(dyn)).not.toContain('PersistentVolume/panda-shared-logs');
+    expect(kindNames(dyn)).not.toContain('PersistentVolume/panda-shared-logs');
     const stat = renderComponent('harvester', { harvester: { sharedLogs: { create: true, name: 'panda-shared-logs', size: '200Gi', shareID: 'sid', shareAccessID: 'aid' } } });
     const pv = find(stat, 'PersistentVolume', 'panda-shared-logs');
     expect(pv.spec).toMatchObject({
@@ -310,7 +264,7 @@ describe('harvester storage', () => {
       csi: { driver: 'cephfs.manila.csi.openstack.org', volumeHandle: 'sid', volumeAttributes: { shareID: 'sid', shareAccessID: 'aid', 'cephfs-mounter': 'fuse' } },
     });
     expect(find(stat, 'PersistentVolumeClaim', 'panda-shared-logs').spec.volumeName).toBe('panda-shared-logs');
-    expectValid(stat);
+    expect(validationErrors(stat)).toEqual([]);
     expect(() => renderComponent('harvester', { harvester: { sharedLogs: { create: true } } })).toThrow(/sharedLogs/);
   });
 
@@ -324,7 +278,7 @@ describe('harvester storage', () => {
   it('special mount (lsst sdf-data-rubin): claim, mount and SPECIAL_* env', () => {
     const objs = renderComponent('harvester', { harvester: { persistentvolumespecial: { mount: true, class: 'sdf-data-rubin', logpath: '/mnt/harvester-data/jobs' } } });
     expect(find(objs, 'PersistentVolumeClaim', 'test-harvester-special-data').spec).toEqual({ storageClassName: 'sdf-data-rubin', accessModes: ['ReadWriteMany'], resources: { requests: { storage: '5Gi' } } });
-    expect(mountsOf(objs)['/mnt/harvester-data']).toBe('pvc:test-harvester-special-data');
+    expect(mountSources(sts(objs))['/mnt/harvester-data']).toBe('pvc:test-harvester-special-data');
     expect(envData(objs)).toEqual({ SPECIAL_MOUNT_POINT: '/mnt/harvester-data', SPECIAL_LOG_MOUNT_POINT: '/mnt/harvester-data/jobs' });
   });
 
@@ -336,9 +290,9 @@ describe('harvester storage', () => {
       csi: { driver: 'cvmfs.csi.cern.ch', volumeHandle: 'test-harvester-cvmfs-atlas', volumeAttributes: { repository: 'atlas.cern.ch' } },
     });
     expect(find(objs, 'PersistentVolumeClaim', 'test-harvester-cvmfs-atlas').spec.volumeName).toBe('test-harvester-cvmfs-atlas');
-    expect(mountsOf(objs)['/cvmfs/atlas.cern.ch']).toBe('pvc:test-harvester-cvmfs-atlas');
-    expectValid(objs);
-    expect(names(renderComponent('harvester', { harvester: { cvmfs: { enabled: false, repositories: [{ name: 'a', repository: 'a.cern.ch' }] } } }))).not.toContain('PersistentVolume/test-harvester-cvmfs-a');
+    expect(mountSources(sts(objs))['/cvmfs/atlas.cern.ch']).toBe('pvc:test-harvester-cvmfs-atlas');
+    expect(validationErrors(objs)).toEqual([]);
+    expect(kindNames(renderComponent('harvester', { harvester: { cvmfs: { enabled: false, repositories: [{ name: 'a', repository: 'a.cern.ch' }] } } }))).not.toContain('PersistentVolume/test-harvester-cvmfs-a');
   });
 });
 
@@ -372,13 +326,13 @@ describe('harvester exposure', () => {
   it('global.deploymentName: HARVESTER_ID and the Route path follow it; the database host and Service stay the stack\'s', () => {
     const ctx = { ...testContext('harvester'), deploymentName: 'SLAC_Harvester' };
     const objs = harvester.render(harvesterSchema.parse({ harvester: { route: { enabled: true, hostName: 'h.example.org' } } }), ctx);
-    expect(container(objs).env).toEqual([
+    expect(container(sts(objs)).env).toEqual([
       { name: 'HARVESTER_ID', value: 'SLAC_Harvester' },
       { name: 'HARVESTER_DB_HOST', value: 'test-harvester-mariadb' },
     ]);
     expect(find(objs, 'Route', 'test-harvester-route').spec).toMatchObject({ path: '/SLAC_Harvester', to: { name: 'test-harvester' } });
     const stack = renderTemplate({ enable: ['harvester'], sets: ['global.deploymentName=test-harvester'] });
-    expect(container(stack).env[0]).toEqual({ name: 'HARVESTER_ID', value: 'test-harvester' });
+    expect(container(sts(stack)).env[0]).toEqual({ name: 'HARVESTER_ID', value: 'test-harvester' });
   });
 });
 
@@ -417,22 +371,22 @@ describe('harvester options', () => {
   it('B6: experiment sets EXPERIMENT in the env ConfigMap, which is envFrom\'d before the Secret', () => {
     const objs = renderComponent('harvester', { harvester: { experiment: 'lsst' } });
     expect(envData(objs)).toEqual({ EXPERIMENT: 'lsst' });
-    expect(container(objs).envFrom.map((e: any) => Object.keys(e)[0])).toEqual(['configMapRef', 'secretRef']);
+    expect(container(sts(objs)).envFrom.map((e: any) => Object.keys(e)[0])).toEqual(['configMapRef', 'secretRef']);
   });
 
   it('noRoot: group 15678 merged with securityContext values, launcher run without runuser', () => {
     const objs = renderComponent('harvester', { harvester: { noRoot: true, securityContext: { runAsNonRoot: true } } });
-    const c = container(objs);
+    const c = container(sts(objs));
     expect(c.securityContext).toEqual({ runAsGroup: 15678, runAsNonRoot: true });
     expect(c.args[0]).not.toContain('runuser');
     expect(c.args[0]).not.toContain('chmod -R 777 /var/log/panda');
     expect(c.args[0]).toContain('; /opt/harvester/etc/rc.d/init.d/run-harvester-services; sleep infinity & wait');
     expect(startCommand(false)).toContain('runuser -u atlpan -g zp --');
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('autoStart false leaves the image command alone', () => {
-    const c = container(renderComponent('harvester', { harvester: { autoStart: false } }));
+    const c = container(sts(renderComponent('harvester', { harvester: { autoStart: false } })));
     expect(c.command).toBeUndefined();
     expect(c.args).toBeUndefined();
   });
@@ -450,12 +404,12 @@ describe('harvester options', () => {
 
   it('external database: mariadb.enabled false renders Harvester alone, its DB host left to the Secret', () => {
     const objs = renderComponent('harvester', { mariadb: { enabled: false } });
-    expect(names(objs).filter((n) => n.includes('mariadb'))).toEqual([]);
-    expect(names(objs)).toContain('StatefulSet/test-harvester');
+    expect(kindNames(objs).filter((n) => n.includes('mariadb'))).toEqual([]);
+    expect(kindNames(objs)).toContain('StatefulSet/test-harvester');
     // upstream overrides HARVESTER_DB_HOST with <deploymentName>-mariadb even then
-    expect(container(objs).env).toEqual([{ name: 'HARVESTER_ID', value: 'test-harvester' }]);
-    expect(container(objs).args[0]).toContain('mysqladmin ping');
-    expect(names(renderComponent('harvester', { harvester: { enabled: false } })).sort()).toEqual([
+    expect(container(sts(objs)).env).toEqual([{ name: 'HARVESTER_ID', value: 'test-harvester' }]);
+    expect(container(sts(objs)).args[0]).toContain('mysqladmin ping');
+    expect(sortedKindNames(renderComponent('harvester', { harvester: { enabled: false } }))).toEqual([
       'ConfigMap/test-harvester-mariadb-custom',
       'PersistentVolume/test-harvester-mariadb',
       'PersistentVolumeClaim/test-harvester-mariadb',
@@ -474,14 +428,14 @@ describe('harvester options', () => {
     expect((hpas[0] as any).spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-harvester' });
     expect(find(objs, 'StatefulSet', 'test-harvester').spec.replicas).toBeUndefined();
     expect(find(objs, 'StatefulSet', 'test-harvester-mariadb').spec.replicas).toBe(1);
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('mariadb image, custom configuration and Service port are options', () => {
     const objs = renderComponent('harvester', {
       mariadb: { image: { repository: 'registry.example.org/mariadb', tag: '10.11' }, customConfig: '[mysqld]\nmax_connections=500', service: { port: 13306 } },
     });
-    const c = container(objs, 'test-harvester-mariadb');
+    const c = container(sts(objs, 'test-harvester-mariadb'));
     expect(c.image).toBe('registry.example.org/mariadb:10.11');
     expect(find(objs, 'ConfigMap', 'test-harvester-mariadb-custom').data['my_custom.cnf']).toBe('[mysqld]\nmax_connections=500');
     expect(find(objs, 'Service', 'test-harvester-mariadb').spec.ports[0].port).toBe(13306);
@@ -491,15 +445,30 @@ describe('harvester options', () => {
     const objs = renderComponent('harvester', {
       harvester: { fullnameOverride: 'hv', serviceAccount: { create: true }, nodeSelector: { role: 'grid' }, podAnnotations: { a: 'b' } },
     });
-    expect(names(objs)).toEqual(expect.arrayContaining(['ConfigMap/hv-env', 'ServiceAccount/hv', 'StatefulSet/hv', 'PersistentVolumeClaim/hv', 'PersistentVolumeClaim/hv-wdirs', 'Service/hv']));
+    expect(kindNames(objs)).toEqual(expect.arrayContaining(['ConfigMap/hv-env', 'ServiceAccount/hv', 'StatefulSet/hv', 'PersistentVolumeClaim/hv', 'PersistentVolumeClaim/hv-wdirs', 'Service/hv']));
     const d = find(objs, 'StatefulSet', 'hv');
-    expect(d.spec.template.spec).toMatchObject({ serviceAccountName: 'hv', nodeSelector: { role: 'grid' }, hostname: 'test-harvester' });
+    expect(podSpec(d)).toMatchObject({ serviceAccountName: 'hv', nodeSelector: { role: 'grid' }, hostname: 'test-harvester' });
     expect(d.spec.template.metadata.annotations).toEqual({ a: 'b' });
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('refuses unknown keys but accepts the keys upstream files carry', () => {
     expect(() => harvesterSchema.parse({ harvester: { noRot: true } })).toThrow();
+    // the keys Helm's chart scaffold puts in both sub-charts' values, as upstream's files carry them
+    const scaffold = {
+      imagePullSecrets: [],
+      nameOverride: '',
+      fullnameOverride: '',
+      serviceAccount: { create: false, annotations: {}, name: '' },
+      podAnnotations: {},
+      podSecurityContext: {},
+      securityContext: {},
+      resources: {},
+      autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 100, targetCPUUtilizationPercentage: 80 },
+      nodeSelector: {},
+      tolerations: [],
+      affinity: {},
+    };
     const upstream = {
       harvester: {
         enabled: true,
@@ -511,18 +480,7 @@ describe('harvester options', () => {
         httpsProxy: '',
         noRoot: false,
         persistentvolume: { create: true, class: 'manual', path: '/mnt/harvester-logs', size: '5Gi', selector: true },
-        imagePullSecrets: [],
-        nameOverride: '',
-        fullnameOverride: '',
-        serviceAccount: { create: false, annotations: {}, name: '' },
-        podAnnotations: {},
-        podSecurityContext: {},
-        securityContext: {},
-        resources: {},
-        autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 100, targetCPUUtilizationPercentage: 80 },
-        nodeSelector: {},
-        tolerations: [],
-        affinity: {},
+        ...scaffold,
         panda: { host: 'panda-dev-server:443' },
         pilotcerts: { enabled: true },
       },
@@ -531,19 +489,8 @@ describe('harvester options', () => {
         replicaCount: 1,
         image: { repository: 'bitnami/mariadb', pullPolicy: 'IfNotPresent', tag: 'latest' },
         persistentvolume: { create: true, class: 'manual', path: '/mnt/harvester-data', size: '5Gi', selector: true },
-        imagePullSecrets: [],
-        nameOverride: '',
-        fullnameOverride: '',
-        serviceAccount: { create: false, annotations: {}, name: '' },
-        podAnnotations: {},
-        podSecurityContext: {},
-        securityContext: {},
+        ...scaffold,
         service: { type: 'ClusterIP', port: 3306 },
-        resources: {},
-        autoscaling: { enabled: false, minReplicas: 1, maxReplicas: 100, targetCPUUtilizationPercentage: 80 },
-        nodeSelector: {},
-        tolerations: [],
-        affinity: {},
       },
     };
     expect(() => harvesterSchema.parse(upstream)).not.toThrow();
@@ -556,12 +503,9 @@ describe('harvester experiments', () => {
   it('lsst: three replicas, per-pod log claims, weka claims, the sdf-data-rubin special mount, experiment lsst', () => {
     const objs = renderComponent('harvester', overlay('lsst'));
     expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    expect(names(objs).filter((n) => n.startsWith('PersistentVolumeClaim')).sort()).toEqual([
-      'PersistentVolumeClaim/test-harvester-condor-logs',
-      'PersistentVolumeClaim/test-harvester-mariadb',
-      'PersistentVolumeClaim/test-harvester-special-data',
-      'PersistentVolumeClaim/test-harvester-wdirs',
-    ]);
+    expect(kindNames(objs).filter((n) => n.startsWith('PersistentVolumeClaim')).sort()).toEqual(
+      ['condor-logs', 'mariadb', 'special-data', 'wdirs'].map((claim) => `PersistentVolumeClaim/test-harvester-${claim}`),
+    );
     const s = find(objs, 'StatefulSet', 'test-harvester');
     expect(s.spec.replicas).toBe(3);
     expect(s.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('300Gi');
@@ -571,42 +515,42 @@ describe('harvester experiments', () => {
       SPECIAL_MOUNT_POINT: '/mnt/harvester-data',
       SPECIAL_LOG_MOUNT_POINT: '/mnt/harvester-data/panda_jobs/harvester_workdir_k8s/harvester_wdirs/SLAC_Harvester_S3DF',
     });
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('sphenix: noRoot, nas claims, a Route under the BigMon host; no proxies (HEAD moved them to the secrets)', () => {
     const objs = renderComponent('harvester', overlay('sphenix'));
-    expect(container(objs).securityContext).toEqual({ runAsGroup: 15678 });
+    expect(container(sts(objs)).securityContext).toEqual({ runAsGroup: 15678 });
     expect(envData(objs)).toEqual({ EXPERIMENT: 'sphenix' });
     expect(find(objs, 'PersistentVolumeClaim', 'test-harvester-mariadb').spec.storageClassName).toBe('nas');
     expect(find(objs, 'Route', 'test-harvester-route').spec).toMatchObject({ host: 'sphenix-panda.apps.rcf.bnl.gov', path: '/test-harvester' });
     // upstream's overlay has hostName FIXME: a real install refuses it
     const r = renderFromOptions({ affix: 'test-', experiment: 'sphenix', enable: ['harvester'], sets: ['harvester.harvester.route.hostName=FIXME'] });
     expect(r.placeholders.map((i) => i.where)).toEqual(['Route/test-harvester-route spec.host']);
-    expectValid(objs.filter((o) => o.kind !== 'Route'));
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('atlas_testbed: creates the shared Manila claim, condor logs on it, CVMFS, Ingress; MariaDB on the shared claim', () => {
     const objs = renderComponent('harvester', overlay('atlas_testbed'));
-    expect(names(objs)).toEqual(expect.arrayContaining([
+    expect(kindNames(objs)).toEqual(expect.arrayContaining([
       'PersistentVolume/panda-shared-logs',
       'PersistentVolumeClaim/panda-shared-logs',
       'PersistentVolume/test-harvester-cvmfs-atlas',
       'PersistentVolume/test-harvester-cvmfs-atlas-condb',
       'Ingress/test-harvester',
     ]));
-    expect(mountsOf(objs)['/var/log/condor_logs/']).toBe('pvc:panda-shared-logs#condor_logs');
-    expect(mountsOf(objs, 'test-harvester-mariadb')['/var/lib/mysql']).toBe('pvc:panda-shared-logs#mariadb-data');
+    expect(mountSources(sts(objs))['/var/log/condor_logs/']).toBe('pvc:panda-shared-logs#condor_logs');
+    expect(mountSources(sts(objs, 'test-harvester-mariadb'))['/var/lib/mysql']).toBe('pvc:panda-shared-logs#mariadb-data');
     expect(envData(objs)).toEqual({ EXPERIMENT: 'atlas' });
-    expectValid(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('cern: logs, condor logs and MariaDB on sub-directories of the shared claim it creates, fsGroup 1001', () => {
     const objs = renderComponent('harvester', overlay('cern'));
-    expect(names(objs).filter((n) => n.startsWith('Persistent')).sort()).toEqual(['PersistentVolumeClaim/panda-shared-logs', 'PersistentVolumeClaim/test-harvester-wdirs']);
-    expect(mountsOf(objs)).toMatchObject({ '/var/log/panda/': 'pvc:panda-shared-logs#harvester-logs', '/var/log/condor_logs/': 'pvc:panda-shared-logs#condor_logs' });
-    expect(find(objs, 'StatefulSet', 'test-harvester-mariadb').spec.template.spec.securityContext).toEqual({ fsGroup: 1001 });
-    expectValid(objs);
+    expect(kindNames(objs).filter((n) => n.startsWith('Persistent')).sort()).toEqual(['PersistentVolumeClaim/panda-shared-logs', 'PersistentVolumeClaim/test-harvester-wdirs']);
+    expect(mountSources(sts(objs))).toMatchObject({ '/var/log/panda/': 'pvc:panda-shared-logs#harvester-logs', '/var/log/condor_logs/': 'pvc:panda-shared-logs#condor_logs' });
+    expect(podSpec(sts(objs, 'test-harvester-mariadb')).securityContext).toEqual({ fsGroup: 1001 });
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('without --from, an experiment whose queue configuration is not built in is a missing payload, naming the file', () => {
@@ -621,10 +565,10 @@ describe('harvester experiments', () => {
   });
 
   it.skipIf(!haveCheckout)('with --from, the checkout\'s sandbox, queue configurations and experiment configuration are used as upstream uses them', () => {
-    const sets = loadSandbox('harvester', [], { from: HEAD_CHECKOUT, payloads: harvester.payloads! });
+    const sets = loadSandbox('harvester', [], { from: HEAD_TREE, payloads: harvester.payloads! });
     const ctx = { ...testContext('harvester'), sandbox: (x: string) => sets.get(x) ?? new Map() };
     const objs = harvester.render(harvesterSchema.parse({ harvester: { experiment: 'atlas' } }), ctx);
-    const chart = path.join(HEAD_CHECKOUT, 'helm', 'harvester', 'charts', 'harvester');
+    const chart = path.join(headChart('harvester'), 'charts', 'harvester');
     expect(Object.keys(find(objs, 'ConfigMap', 'test-harvester-sandbox').binaryData).sort()).toEqual(fs.readdirSync(path.join(chart, 'sandbox')).sort());
     expect(Object.keys(find(objs, 'ConfigMap', 'test-harvester-queueconfig').data).sort()).toEqual(fs.readdirSync(path.join(chart, 'queueconfig')).sort());
     expect(find(objs, 'ConfigMap', 'test-harvester-configjson').data['panda_harvester_configmap.json']).toBe(fs.readFileSync(path.join(chart, 'configmap', 'atlas.panda_harvester_configmap.json'), 'utf8'));
@@ -648,7 +592,7 @@ describe('harvester experiments', () => {
 
   it('-e sphenix through the stack render', () => {
     const objs = renderTemplate({ experiment: 'sphenix', enable: ['harvester'] });
-    expect(names(objs)).toContain('StatefulSet/test-harvester');
+    expect(kindNames(objs)).toContain('StatefulSet/test-harvester');
   });
 
   it('loads an upstream per-chart values file unchanged (global block included)', () => {
@@ -669,7 +613,7 @@ describe('harvester experiments', () => {
         '',
       ].join('\n'),
     );
-    expect(names(renderTemplate({ files: [`harvester=${file}`], enable: ['harvester'] }))).toContain('StatefulSet/test-harvester-mariadb');
+    expect(kindNames(renderTemplate({ files: [`harvester=${file}`], enable: ['harvester'] }))).toContain('StatefulSet/test-harvester-mariadb');
   });
 });
 

@@ -2,46 +2,36 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { StatefulSet } from 'kubernetes-models/apps/v1';
-import { CronJob } from 'kubernetes-models/batch/v1';
-import type { K8sObject } from '../../core/k8s.js';
 import { buildPlan } from '../../plan/plan.js';
-import { find, renderComponent, renderTemplate } from '../../render/testing.js';
+import { container, find, headChart, objectSet, podSpec, renderComponent, renderTemplate, sortedKindNames, validationErrors } from '../../render/testing.js';
 import { componentSandboxDir } from '../../core/paths.js';
 import { renderFromOptions } from '../../render/inputs.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const spec = (o: K8sObject): any => (o as any).spec;
-const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-const jobPod = (o: K8sObject): any => spec(o).jobTemplate.spec.template.spec;
-const MODELS: Record<string, new (o: any) => { validate(): void }> = { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, StatefulSet, CronJob };
-const HEAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'upstream', 'head', 'tree', 'helm', 'iam-db');
+const HEAD = headChart('iam-db');
 
 describe('iam-db render (defaults)', () => {
   const objs = renderComponent('iam-db');
 
   it('the MariaDB StatefulSet with its volume, claim and Service; the backup CronJob with its sandbox and claim', () => {
-    expect(names(objs)).toEqual(
-      [
-        'PersistentVolume/test-iam-db-mariadb',
-        'PersistentVolumeClaim/test-iam-db-mariadb',
-        'Service/test-iam-db-mariadb',
-        'StatefulSet/test-iam-db-mariadb',
-        'ConfigMap/test-iam-db-backup-sandbox',
-        'PersistentVolumeClaim/test-iam-db-backup-special-data',
-        'CronJob/test-iam-db-backup',
-      ].sort(),
+    expect(sortedKindNames(objs)).toEqual(
+      objectSet('test-iam-db-', {
+        PersistentVolume: ['mariadb'],
+        PersistentVolumeClaim: ['mariadb', 'backup-special-data'],
+        Service: ['mariadb'],
+        StatefulSet: ['mariadb'],
+        ConfigMap: ['backup-sandbox'],
+        CronJob: ['backup'],
+      }),
     );
-    for (const o of objs) expect(() => new MODELS[o.kind]!(o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('MariaDB: the official pinned image (B12), data at /var/lib/mysql, initdb and credentials from the secrets lifecycle', () => {
     const s = find(objs, 'StatefulSet', 'test-iam-db-mariadb');
-    expect(spec(s).serviceName).toBe('test-iam-db-mariadb');
-    const pod = spec(s).template.spec;
+    expect(s.spec.serviceName).toBe('test-iam-db-mariadb');
+    const pod = podSpec(s);
     const c = pod.containers[0];
     expect(c.image).toBe('mariadb:10.11');
     expect(c.envFrom).toEqual([{ secretRef: { name: 'panda-secrets-iam-db-envs' } }]);
@@ -54,16 +44,16 @@ describe('iam-db render (defaults)', () => {
       { name: 'test-iam-db-mariadb-initdb', secret: { secretName: 'panda-secrets-iam-initdb' } },
     ]);
     expect(c.readinessProbe.tcpSocket).toEqual({ port: 'mariadb-port' });
-    expect(spec(find(objs, 'PersistentVolume', 'test-iam-db-mariadb')).hostPath.path).toBe('/mnt/iam-data');
-    expect(spec(find(objs, 'Service', 'test-iam-db-mariadb')).ports).toEqual([{ name: 'mariadb-port', port: 3306, targetPort: 'mariadb-port', protocol: 'TCP' }]);
+    expect(find(objs, 'PersistentVolume', 'test-iam-db-mariadb').spec.hostPath.path).toBe('/mnt/iam-data');
+    expect(find(objs, 'Service', 'test-iam-db-mariadb').spec.ports).toEqual([{ name: 'mariadb-port', port: 3306, targetPort: 'mariadb-port', protocol: 'TCP' }]);
   });
 
   it('backup: a daily CronJob (not a sleeping pod) with a MariaDB client image, never two runs at once', () => {
     const cj = find(objs, 'CronJob', 'test-iam-db-backup');
-    expect(spec(cj).schedule).toBe('17 3 * * *');
-    expect(spec(cj).concurrencyPolicy).toBe('Forbid');
-    expect(spec(cj).suspend).toBeUndefined();
-    const pod = jobPod(cj);
+    expect(cj.spec.schedule).toBe('17 3 * * *');
+    expect(cj.spec.concurrencyPolicy).toBe('Forbid');
+    expect(cj.spec.suspend).toBeUndefined();
+    const pod = podSpec(cj);
     expect(pod.restartPolicy).toBe('OnFailure');
     const c = pod.containers[0];
     expect(c.image).toBe('mariadb:10.11');
@@ -81,7 +71,7 @@ describe('iam-db render (defaults)', () => {
   });
 
   it('the dumps always land on a claim (upstream without `mount` writes them inside the container)', () => {
-    const pvc = spec(find(objs, 'PersistentVolumeClaim', 'test-iam-db-backup-special-data'));
+    const pvc = find(objs, 'PersistentVolumeClaim', 'test-iam-db-backup-special-data').spec;
     expect(pvc.storageClassName).toBeUndefined();
     expect(pvc).toMatchObject({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '100Gi' } } });
     expect(pvc.selector).toBeUndefined();
@@ -98,21 +88,21 @@ describe('iam-db render (defaults)', () => {
 describe('iam-db options', () => {
   it('schedule, retention and autoStart false (suspended)', () => {
     const cj = find(renderComponent('iam-db', { backup: { schedule: '0 1 * * 0', keep: 14, autoStart: false } }), 'CronJob', 'test-iam-db-backup');
-    expect(spec(cj)).toMatchObject({ schedule: '0 1 * * 0', suspend: true });
-    expect(jobPod(cj).containers[0].env).toContainEqual({ name: 'BACKUP_KEEP', value: '14' });
+    expect(cj.spec).toMatchObject({ schedule: '0 1 * * 0', suspend: true });
+    expect(container(cj).env).toContainEqual({ name: 'BACKUP_KEEP', value: '14' });
   });
 
   it('lsst: the backup claim on sdf-data-rubin (100Gi), MariaDB data on weka without PV', () => {
     const objs = renderTemplate({ experiment: 'lsst', enable: ['iam-db'] });
-    expect(spec(find(objs, 'PersistentVolumeClaim', 'test-iam-db-backup-special-data'))).toMatchObject({ storageClassName: 'sdf-data-rubin', resources: { requests: { storage: '100Gi' } } });
+    expect(find(objs, 'PersistentVolumeClaim', 'test-iam-db-backup-special-data').spec).toMatchObject({ storageClassName: 'sdf-data-rubin', resources: { requests: { storage: '100Gi' } } });
     expect(objs.some((o) => o.kind === 'PersistentVolume')).toBe(false);
-    const pvc = spec(find(objs, 'PersistentVolumeClaim', 'test-iam-db-mariadb'));
+    const pvc = find(objs, 'PersistentVolumeClaim', 'test-iam-db-mariadb').spec;
     expect(pvc).toMatchObject({ storageClassName: 'wekafs--sdf-k8s01', resources: { requests: { storage: '50Gi' } } });
     expect(pvc.selector).toBeUndefined();
   });
 
   it('the database or the backup can be left out (-d iam-db.backup)', () => {
-    expect(names(renderTemplate({ enable: ['iam-db'], disable: ['iam-db.backup'] }))).toEqual(['PersistentVolume/test-iam-db-mariadb', 'PersistentVolumeClaim/test-iam-db-mariadb', 'Service/test-iam-db-mariadb', 'StatefulSet/test-iam-db-mariadb'].sort());
+    expect(sortedKindNames(renderTemplate({ enable: ['iam-db'], disable: ['iam-db.backup'] }))).toEqual(['PersistentVolume/test-iam-db-mariadb', 'PersistentVolumeClaim/test-iam-db-mariadb', 'Service/test-iam-db-mariadb', 'StatefulSet/test-iam-db-mariadb'].sort());
     expect(renderComponent('iam-db', { mariadb: { enabled: false } }).some((o) => o.metadata.name.includes('mariadb'))).toBe(false);
   });
 

@@ -1,20 +1,18 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.js';
-import { find, renderTemplate } from '../../render/testing.js';
+import { container, find, headChart, renderTemplate } from '../../render/testing.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const spec = (o: K8sObject): any => (o as any).spec;
-const image = (objs: K8sObject[]) => spec(find(objs, 'StatefulSet', 'test-iam-main')).template.spec.containers[0].image;
-const host = (objs: K8sObject[]) => spec(find(objs, 'Ingress', 'test-iam-main')).rules[0].host;
-const HEAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'upstream', 'head', 'tree', 'helm', 'iam');
+const image = (objs: K8sObject[]) => container(find(objs, 'StatefulSet', 'test-iam-main')).image;
+const host = (objs: K8sObject[]) => find(objs, 'Ingress', 'test-iam-main').spec.rules[0].host;
+const HEAD = headChart('iam');
 
 describe('iam experiment overlays (built-in, as HEAD)', () => {
   it('lsst: image v1.10.2, a 50Gi weka claim without PV, the Rubin dev host', () => {
     const objs = renderTemplate({ experiment: 'lsst', enable: ['iam'] });
     expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    const pvc = spec(find(objs, 'PersistentVolumeClaim', 'test-iam-main'));
+    const pvc = find(objs, 'PersistentVolumeClaim', 'test-iam-main').spec;
     expect(pvc).toMatchObject({ storageClassName: 'wekafs--sdf-k8s01', resources: { requests: { storage: '50Gi' } } });
     expect(pvc.selector).toBeUndefined();
     expect(image(objs)).toBe('indigoiam/iam-login-service:v1.10.2');
@@ -31,10 +29,10 @@ describe('iam experiment overlays (built-in, as HEAD)', () => {
     expect(host(renderTemplate({ experiment: 'dev', enable: ['iam'] }))).toBe('panda-iam-dev.cern.ch');
     const doma = renderTemplate({ experiment: 'doma', enable: ['iam'] });
     expect(host(doma)).toBe('panda-iam-doma.cern.ch');
-    expect(spec(find(doma, 'PersistentVolume', 'test-iam-main')).hostPath.path).toBe('/mnt/iam-logs');
+    expect(find(doma, 'PersistentVolume', 'test-iam-main').spec.hostPath.path).toBe('/mnt/iam-logs');
     expect(doma.some((o) => o.metadata.name === 'test-iam-mariadb')).toBe(false);
     const sphenix = renderTemplate({ experiment: 'sphenix', enable: ['iam'] });
-    expect(spec(find(sphenix, 'PersistentVolumeClaim', 'test-iam-main')).storageClassName).toBe('nas');
+    expect(find(sphenix, 'PersistentVolumeClaim', 'test-iam-main').spec.storageClassName).toBe('nas');
   });
 
   it.each(['dev', 'doma', 'lsst', 'lsst-prod', 'sphenix'])('HEAD’s values-%s.yaml loads unchanged and renders like the built-in overlay', (exp) => {

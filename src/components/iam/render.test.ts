@@ -1,36 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
-import type { K8sObject } from '../../core/k8s.js';
-import { find, renderComponent } from '../../render/testing.js';
+import { container, find, podSpec, renderComponent, sortedKindNames, validationErrors } from '../../render/testing.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const spec = (o: K8sObject): any => (o as any).spec;
-const pod = (o: K8sObject): any => spec(o).template.spec;
-const container = (o: K8sObject): any => pod(o).containers[0];
-const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-
-const MODELS: Record<string, new (o: any) => { validate(): void }> = { PersistentVolume, PersistentVolumeClaim, Service, Deployment, StatefulSet, Ingress, HorizontalPodAutoscaler };
-function validate(objs: K8sObject[]) {
-  for (const o of objs) {
-    const M = MODELS[o.kind];
-    expect(M, `no model for ${o.kind}`).toBeDefined();
-    expect(() => new M!(o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
-  }
-}
-
 describe('iam render (HEAD defaults)', () => {
   const objs = renderComponent('iam');
 
   it('renders HEAD’s 5 objects: the database moved to iam-db', () => {
-    expect(names(objs)).toEqual(
+    expect(sortedKindNames(objs)).toEqual(
       ['PersistentVolume/test-iam-main', 'PersistentVolumeClaim/test-iam-main', 'Service/test-iam-main', 'StatefulSet/test-iam-main', 'Ingress/test-iam-main'].sort(),
     );
   });
 
-  it('every object is valid Kubernetes', () => validate(objs));
+  it('every object is valid Kubernetes', () => expect(validationErrors(objs)).toEqual([]));
 
   it('main: a StatefulSet on image v1.8.4, port 8443, env, config and certs Secrets, hostname', () => {
     const s = find(objs, 'StatefulSet', 'test-iam-main');
@@ -44,31 +25,31 @@ describe('iam render (HEAD defaults)', () => {
       { name: 'test-iam-main-configmap', mountPath: '/indigo-iam/config/' },
       { name: 'test-iam-main-certs', mountPath: '/indigo-iam/certs/' },
     ]);
-    expect(pod(s).volumes).toEqual([
+    expect(podSpec(s).volumes).toEqual([
       { name: 'test-iam-main-configmap', secret: { secretName: 'panda-secrets-iam-conf' } },
       { name: 'test-iam-main-certs', secret: { secretName: 'panda-secrets-iam-certs' } },
     ]);
-    expect(pod(s).hostname).toBe('test-iam');
+    expect(podSpec(s).hostname).toBe('test-iam');
   });
 
   it('the StatefulSet is governed by the IAM Service (HEAD leaves serviceName out)', () => {
-    expect(spec(find(objs, 'StatefulSet', 'test-iam-main')).serviceName).toBe('test-iam-main');
+    expect(find(objs, 'StatefulSet', 'test-iam-main').spec.serviceName).toBe('test-iam-main');
   });
 
   it('B11: the main claim is rendered but not mounted', () => {
-    expect(spec(find(objs, 'PersistentVolume', 'test-iam-main')).hostPath.path).toBe('/mnt/iam-logs');
-    expect(JSON.stringify(pod(find(objs, 'StatefulSet', 'test-iam-main')))).not.toContain('persistentVolumeClaim');
+    expect(find(objs, 'PersistentVolume', 'test-iam-main').spec.hostPath.path).toBe('/mnt/iam-logs');
+    expect(JSON.stringify(podSpec(find(objs, 'StatefulSet', 'test-iam-main')))).not.toContain('persistentVolumeClaim');
   });
 
   it('main Service: port 8443 named http → the container port', () => {
-    expect(spec(find(objs, 'Service', 'test-iam-main')).ports).toEqual([{ name: 'http', port: 8443, targetPort: 'http', protocol: 'TCP' }]);
+    expect(find(objs, 'Service', 'test-iam-main').spec.ports).toEqual([{ name: 'http', port: 8443, targetPort: 'http', protocol: 'TCP' }]);
   });
 
   it('Ingress: the umbrella host, TLS always with the iam-tls-certs Secret (as HEAD, whatever secretName says)', () => {
     const ing = find(objs, 'Ingress', 'test-iam-main');
-    expect(spec(ing).rules[0].host).toBe('panda-iam-dev.cern.ch');
-    expect(spec(ing).rules[0].http.paths[0].backend.service).toEqual({ name: 'test-iam-main', port: { number: 8443 } });
-    expect(spec(ing).tls).toEqual([{ hosts: ['panda-iam-dev.cern.ch'], secretName: 'panda-secrets-iam-tls-certs' }]);
+    expect(ing.spec.rules[0].host).toBe('panda-iam-dev.cern.ch');
+    expect(ing.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'test-iam-main', port: { number: 8443 } });
+    expect(ing.spec.tls).toEqual([{ hosts: ['panda-iam-dev.cern.ch'], secretName: 'panda-secrets-iam-tls-certs' }]);
   });
 
   it('B13 is gone at HEAD: no passthrough, no `ssl on`; TLS ends at the controller, IAM is told its HTTPS port', () => {
@@ -85,7 +66,7 @@ describe('iam options', () => {
   it('create: false (selector keyed on create) renders no PV and a claim without selector', () => {
     const objs = renderComponent('iam', { main: { persistentvolume: { create: false, class: 'nas' } } });
     expect(objs.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    const pvc = spec(find(objs, 'PersistentVolumeClaim', 'test-iam-main'));
+    const pvc = find(objs, 'PersistentVolumeClaim', 'test-iam-main').spec;
     expect(pvc.selector).toBeUndefined();
     expect(pvc.storageClassName).toBe('nas');
   });
@@ -94,24 +75,24 @@ describe('iam options', () => {
     const host = 'iam.example.org';
     const objs = renderComponent('iam', { main: { ingress: { hosts: [{ hostOverride: host }], tls: [{ secretName: 'ignored', hosts: [{ hostOverride: host }] }] } } });
     const ing = find(objs, 'Ingress', 'test-iam-main');
-    expect(spec(ing).rules[0].host).toBe(host);
-    expect(spec(ing).tls).toEqual([{ hosts: [host], secretName: 'panda-secrets-iam-tls-certs' }]);
+    expect(ing.spec.rules[0].host).toBe(host);
+    expect(ing.spec.tls).toEqual([{ hosts: [host], secretName: 'panda-secrets-iam-tls-certs' }]);
     expect(renderComponent('iam', { main: { ingress: { enabled: false } } }).some((o) => o.kind === 'Ingress')).toBe(false);
   });
 
   it('container.port moves the container port; the Service targets it by name', () => {
     const objs = renderComponent('iam', { main: { container: { port: 8080 }, service: { httpsPort: 443 } } });
     expect(container(find(objs, 'StatefulSet', 'test-iam-main')).ports[0].containerPort).toBe(8080);
-    expect(spec(find(objs, 'Service', 'test-iam-main')).ports[0]).toMatchObject({ port: 443, targetPort: 'http' });
+    expect(find(objs, 'Service', 'test-iam-main').spec.ports[0]).toMatchObject({ port: 443, targetPort: 'http' });
   });
 
   it('mariadb.enabled true: upstream’s older in-chart database, a Deployment with strategy Recreate', () => {
     const objs = renderComponent('iam', { mariadb: { enabled: true } });
     const d = find(objs, 'Deployment', 'test-iam-mariadb');
-    expect(spec(d).strategy).toEqual({ type: 'Recreate' });
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
     expect(container(d).image).toBe('mariadb:10.11');
-    expect(names(objs)).toEqual(expect.arrayContaining(['PersistentVolume/test-iam-mariadb', 'PersistentVolumeClaim/test-iam-mariadb', 'Service/test-iam-mariadb']));
-    validate(objs);
+    expect(sortedKindNames(objs)).toEqual(expect.arrayContaining(['PersistentVolume/test-iam-mariadb', 'PersistentVolumeClaim/test-iam-mariadb', 'Service/test-iam-mariadb']));
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('B24: the HPA is autoscaling/v2 and targets the StatefulSet; the database is never autoscaled', () => {
@@ -119,10 +100,10 @@ describe('iam options', () => {
     const hpas = objs.filter((o) => o.kind === 'HorizontalPodAutoscaler');
     expect(hpas.map((o) => o.metadata.name)).toEqual(['test-iam-main']);
     expect(hpas[0]!.apiVersion).toBe('autoscaling/v2');
-    expect(spec(hpas[0]!).scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-iam-main' });
-    expect(spec(find(objs, 'StatefulSet', 'test-iam-main')).replicas).toBeUndefined();
-    expect(spec(find(objs, 'Deployment', 'test-iam-mariadb')).replicas).toBe(1);
-    validate(objs);
+    expect(find(objs, 'HorizontalPodAutoscaler', 'test-iam-main').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-iam-main' });
+    expect(find(objs, 'StatefulSet', 'test-iam-main').spec.replicas).toBeUndefined();
+    expect(find(objs, 'Deployment', 'test-iam-mariadb').spec.replicas).toBe(1);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('unknown keys are rejected, upstream’s unread keys are accepted', () => {

@@ -2,62 +2,35 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
-import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
-import type { K8sObject } from '../../core/k8s.js';
-import { find, renderComponent, renderTemplate } from '../../render/testing.js';
+import { container, find, objectSet, podSpec, renderComponent, renderTemplate, sortedKindNames, validationErrors } from '../../render/testing.js';
 import { readLayers } from '../../render/values.js';
 import { ignoredKeys } from '../../values/ignored.js';
 import { valuesSchema } from '../registry.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const spec = (o: K8sObject): any => (o as any).spec;
-const pod = (o: K8sObject): any => spec(o).template.spec;
-const container = (o: K8sObject): any => pod(o).containers[0];
-const names = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-const data = (o: K8sObject): any => (o as any).data;
-
-const MODELS: Record<string, new (o: any) => { validate(): void }> = { ConfigMap, PersistentVolume, PersistentVolumeClaim, Service, Deployment, StatefulSet, Ingress };
-function validate(objs: K8sObject[]) {
-  for (const o of objs) {
-    const M = MODELS[o.kind];
-    expect(M, `no model for ${o.kind}`).toBeDefined();
-    expect(() => new M!(o).validate(), `${o.kind}/${o.metadata.name}`).not.toThrow();
-  }
-}
+/** What HEAD's chart renders by default. */
+const HEAD_OBJECTS = objectSet('test-idds-', {
+  ConfigMap: ['postgres-configmap', 'rest-configmap', 'rest-envs', 'rest-sandbox', 'tnsnames'],
+  PersistentVolume: ['postgres', 'rest', 'rest-requests'],
+  PersistentVolumeClaim: ['postgres', 'rest', 'rest-requests'],
+  Service: ['postgres', 'rest'],
+  Deployment: ['postgres'],
+  StatefulSet: ['rest'],
+  Ingress: ['rest'],
+});
 
 describe('idds render (HEAD defaults)', () => {
   const objs = renderComponent('idds');
 
   it('renders HEAD’s 16 objects: no daemon, a requests volume and the tnsnames ConfigMap', () => {
-    expect(names(objs)).toEqual(
-      [
-        'ConfigMap/test-idds-postgres-configmap',
-        'ConfigMap/test-idds-rest-configmap',
-        'ConfigMap/test-idds-rest-envs',
-        'ConfigMap/test-idds-rest-sandbox',
-        'ConfigMap/test-idds-tnsnames',
-        'PersistentVolume/test-idds-postgres',
-        'PersistentVolume/test-idds-rest',
-        'PersistentVolume/test-idds-rest-requests',
-        'PersistentVolumeClaim/test-idds-postgres',
-        'PersistentVolumeClaim/test-idds-rest',
-        'PersistentVolumeClaim/test-idds-rest-requests',
-        'Service/test-idds-postgres',
-        'Service/test-idds-rest',
-        'Deployment/test-idds-postgres',
-        'StatefulSet/test-idds-rest',
-        'Ingress/test-idds-rest',
-      ].sort(),
-    );
+    expect(sortedKindNames(objs)).toEqual(HEAD_OBJECTS);
   });
 
-  it('every object is valid Kubernetes', () => validate(objs));
+  it('every object is valid Kubernetes', () => expect(validationErrors(objs)).toEqual([]));
 
   it('rest: a StatefulSet on its Service running every iDDS service, TCP 8443 probes, both DB Secrets', () => {
     const s = find(objs, 'StatefulSet', 'test-idds-rest');
-    expect(spec(s).serviceName).toBe('test-idds-rest');
+    expect(s.spec.serviceName).toBe('test-idds-rest');
     const c = container(s);
     expect(c.image).toBe('ghcr.io/hsf/idds:2.2.49');
     expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '16Gi' }, requests: { cpu: '4000m', memory: '16Gi' } });
@@ -70,7 +43,7 @@ describe('idds render (HEAD defaults)', () => {
     ]);
     expect(c.args[0]).toMatch(/^if \[ "\$\{IDDS_DB_BACKEND\}" != "oracle" \]; then until \/usr\/bin\/pg_isready -h \$\{IDDS_DATABASE_HOST\} -p \$\{IDDS_DATABASE_PORT\}/);
     expect(c.args[0]).toMatch(/runuser -u atlpan -g zp -- \/opt\/idds\/bin\/start-daemon\.sh all$/);
-    expect(pod(s).hostname).toBe('test-idds');
+    expect(podSpec(s).hostname).toBe('test-idds');
   });
 
   it('rest env: its own Service and the stack’s BigMon by default (upstream: idds-rest, bigmon)', () => {
@@ -90,7 +63,7 @@ describe('idds render (HEAD defaults)', () => {
       'test-idds-rest-certs:/opt/idds/certs',
       'test-idds-rest-requests:/mnt/idds-rest-requests',
     ]);
-    const v = Object.fromEntries(pod(s).volumes.map((x: any) => [x.name, x]));
+    const v = Object.fromEntries(podSpec(s).volumes.map((x: any) => [x.name, x]));
     expect(v['test-idds-rest-configmap'].projected.sources).toEqual([
       { configMap: { name: 'test-idds-rest-configmap' } },
       { secret: { name: 'panda-secrets-idds-auth' } },
@@ -98,41 +71,41 @@ describe('idds render (HEAD defaults)', () => {
     ]);
     expect(v['test-idds-rest-logs'].persistentVolumeClaim.claimName).toBe('test-idds-rest');
     expect(v['test-idds-rest-requests'].persistentVolumeClaim.claimName).toBe('test-idds-rest-requests');
-    expect(spec(s).volumeClaimTemplates).toBeUndefined();
+    expect(s.spec.volumeClaimTemplates).toBeUndefined();
   });
 
   it('volumes: hostPath PVs with reclaim policy Delete for rest; claims select them', () => {
-    const logs = spec(find(objs, 'PersistentVolume', 'test-idds-rest'));
+    const logs = find(objs, 'PersistentVolume', 'test-idds-rest').spec;
     expect(logs.persistentVolumeReclaimPolicy).toBe('Delete');
     expect(logs.hostPath.path).toBe('/mnt/idds-rest-logs');
-    const req = spec(find(objs, 'PersistentVolume', 'test-idds-rest-requests'));
+    const req = find(objs, 'PersistentVolume', 'test-idds-rest-requests').spec;
     expect([req.persistentVolumeReclaimPolicy, req.hostPath.path, req.capacity.storage]).toEqual(['Delete', '/mnt/idds-rest-requests', '10Gi']);
-    expect(spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests')).selector.matchLabels).toEqual({
+    expect(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests').spec.selector.matchLabels).toEqual({
       'app.kubernetes.io/name': 'rest-requests',
       'app.kubernetes.io/instance': 'test-idds',
     });
-    expect(spec(find(objs, 'PersistentVolume', 'test-idds-postgres')).persistentVolumeReclaimPolicy).toBeUndefined();
+    expect(find(objs, 'PersistentVolume', 'test-idds-postgres').spec.persistentVolumeReclaimPolicy).toBeUndefined();
   });
 
   it('postgres: a Deployment with strategy Recreate', () => {
     const d = find(objs, 'Deployment', 'test-idds-postgres');
-    expect(spec(d).strategy).toEqual({ type: 'Recreate' });
+    expect(d.spec.strategy).toEqual({ type: 'Recreate' });
     expect(container(d).image).toBe('postgres:13.6');
     expect(container(d).volumeMounts).toEqual([{ name: 'test-idds-postgres-data', mountPath: '/var/lib/postgresql/data' }]);
   });
 
   it('B27: the Ingress TLS is the secrets lifecycle’s idds-tls-certs, no site client-CA Secret', () => {
     const ing = find(objs, 'Ingress', 'test-idds-rest');
-    expect(spec(ing).rules[0].host).toBe('test-idds-rest.cern.ch');
-    expect(spec(ing).tls).toEqual([{ hosts: ['test-idds-rest.cern.ch'], secretName: 'panda-secrets-idds-tls-certs' }]);
+    expect(ing.spec.rules[0].host).toBe('test-idds-rest.cern.ch');
+    expect(ing.spec.tls).toEqual([{ hosts: ['test-idds-rest.cern.ch'], secretName: 'panda-secrets-idds-tls-certs' }]);
     expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/auth-tls-secret']).toBeUndefined();
     expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/auth-tls-verify-client']).toBe('optional_no_ca');
     const own = renderComponent('idds', { rest: { ingress: { tls: [{ secretName: 'default', hosts: [{ hostOverride: 'x.example.org' }] }] } } });
-    expect(spec(find(own, 'Ingress', 'test-idds-rest')).tls).toEqual([{ hosts: ['x.example.org'], secretName: 'panda-secrets-idds-tls-certs' }]);
+    expect(find(own, 'Ingress', 'test-idds-rest').spec.tls).toEqual([{ hosts: ['x.example.org'], secretName: 'panda-secrets-idds-tls-certs' }]);
   });
 
   it('idds_configmap.json: iDDS 2.x settings (database URL, rest, carrier, conductor, alembic)', () => {
-    const cfg = JSON.parse(data(find(objs, 'ConfigMap', 'test-idds-rest-configmap'))['idds_configmap.json']);
+    const cfg = JSON.parse(find(objs, 'ConfigMap', 'test-idds-rest-configmap').data['idds_configmap.json']);
     expect(Object.keys(cfg)).toEqual(['/opt/idds/config/idds/idds.cfg', '/opt/idds/config/panda.cfg', '/opt/idds/config/rucio.cfg', '/opt/idds/config/idds/alembic.ini', 'rest/config/idds.cfg']);
     const idds = cfg['/opt/idds/config/idds/idds.cfg'];
     expect(idds.database.default).toBe('${IDDS_DATABASE_URL}');
@@ -143,7 +116,7 @@ describe('idds render (HEAD defaults)', () => {
   });
 
   it('the tnsnames ConfigMap is empty without a tnsnames.ora payload', () => {
-    expect(data(find(objs, 'ConfigMap', 'test-idds-tnsnames'))).toEqual({ 'tnsnames.ora': '' });
+    expect(find(objs, 'ConfigMap', 'test-idds-tnsnames').data).toEqual({ 'tnsnames.ora': '' });
   });
 });
 
@@ -162,8 +135,8 @@ describe('idds options', () => {
       { name: 'test-idds-rest-logs', mountPath: '/var/log/idds/', subPath: 'idds' },
       { name: 'test-idds-rest-logs', mountPath: '/mnt/idds-rest-requests', subPath: 'idds-requests' },
     ]);
-    expect(pod(s).volumes.find((v: any) => v.name === 'test-idds-rest-logs').persistentVolumeClaim.claimName).toBe('panda-shared-logs');
-    validate([s]);
+    expect(podSpec(s).volumes.find((v: any) => v.name === 'test-idds-rest-logs').persistentVolumeClaim.claimName).toBe('panda-shared-logs');
+    expect(validationErrors([s])).toEqual([]);
   });
 
   it('no create and no shared claim: a ReadWriteOnce claim template per pod (lsst)', () => {
@@ -174,46 +147,46 @@ describe('idds options', () => {
       },
     });
     const s = find(objs, 'StatefulSet', 'test-idds-rest');
-    expect(spec(s).volumeClaimTemplates).toEqual([
+    expect(s.spec.volumeClaimTemplates).toEqual([
       { metadata: { name: 'test-idds-rest-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } },
     ]);
-    const req = spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests'));
+    const req = find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests').spec;
     expect([req.storageClassName, req.resources.requests.storage, req.selector]).toEqual(['sdf-data-rubin', '1000Gi', undefined]);
     expect(container(s).volumeMounts.find((m: any) => m.name === 'test-idds-rest-requests').mountPath).toBe('/data/idds-requests');
-    validate(objs);
+    expect(validationErrors(objs)).toEqual([]);
   });
 
   it('CVMFS: a CSI PV/PVC per repository, mounted read-only at /cvmfs/<repository>', () => {
     const objs = renderComponent('idds', { rest: { cvmfs: { enabled: true, repositories: [{ name: 'atlas', repository: 'atlas.cern.ch' }] } } });
-    const pv = spec(find(objs, 'PersistentVolume', 'test-idds-rest-cvmfs-atlas'));
+    const pv = find(objs, 'PersistentVolume', 'test-idds-rest-cvmfs-atlas').spec;
     expect(pv.csi).toEqual({ driver: 'cvmfs.csi.cern.ch', volumeHandle: 'test-idds-rest-cvmfs-atlas', volumeAttributes: { repository: 'atlas.cern.ch' } });
-    expect(spec(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-cvmfs-atlas')).volumeName).toBe('test-idds-rest-cvmfs-atlas');
+    expect(find(objs, 'PersistentVolumeClaim', 'test-idds-rest-cvmfs-atlas').spec.volumeName).toBe('test-idds-rest-cvmfs-atlas');
     const s = find(objs, 'StatefulSet', 'test-idds-rest');
     expect(container(s).volumeMounts).toContainEqual({ name: 'cvmfs-atlas', mountPath: '/cvmfs/atlas.cern.ch' });
-    expect(pod(s).volumes).toContainEqual({ name: 'cvmfs-atlas', persistentVolumeClaim: { claimName: 'test-idds-rest-cvmfs-atlas', readOnly: true } });
+    expect(podSpec(s).volumes).toContainEqual({ name: 'cvmfs-atlas', persistentVolumeClaim: { claimName: 'test-idds-rest-cvmfs-atlas', readOnly: true } });
   });
 
   it('server worker tuning goes to the env ConfigMap (numbers or strings), unset ones are left out', () => {
     const objs = renderComponent('idds', { rest: { serverConf: { minWorkers: 4, maxWorkers: '8', maxBacklog: '50' } } });
-    expect(data(find(objs, 'ConfigMap', 'test-idds-rest-envs'))).toEqual({
+    expect(find(objs, 'ConfigMap', 'test-idds-rest-envs').data).toEqual({
       IDDS_SERVER_CONF_MIN_WORKERS: '4',
       IDDS_SERVER_CONF_MAX_WORKERS: '8',
       IDDS_SERVER_CONF_MAX_BACKLOG: '50',
     });
-    expect(data(find(renderComponent('idds'), 'ConfigMap', 'test-idds-rest-envs'))).toBeUndefined();
+    expect(find(renderComponent('idds'), 'ConfigMap', 'test-idds-rest-envs').data).toBeUndefined();
   });
 
   it('B5: https_proxy takes httpsProxy; default no_proxy lists the component’s services', () => {
     const objs = renderComponent('idds', { rest: { httpProxy: 'http://a:1', httpsProxy: 'http://b:2' } });
-    expect(data(find(objs, 'ConfigMap', 'test-idds-rest-envs'))).toEqual({ http_proxy: 'http://a:1', https_proxy: 'http://b:2', no_proxy: 'localhost,test-idds-rest,test-idds-postgres' });
+    expect(find(objs, 'ConfigMap', 'test-idds-rest-envs').data).toEqual({ http_proxy: 'http://a:1', https_proxy: 'http://b:2', no_proxy: 'localhost,test-idds-rest,test-idds-postgres' });
   });
 
   it('B2: postgres.noRoot mounts the volume by name at /tmp/pg_volume and sets PGDATA inside it', () => {
     const objs = renderComponent('idds', { postgres: { noRoot: true } });
     const d = find(objs, 'Deployment', 'test-idds-postgres');
     expect(container(d).volumeMounts).toEqual([{ name: 'test-idds-postgres-data', mountPath: '/tmp/pg_volume' }]);
-    expect(data(find(objs, 'ConfigMap', 'test-idds-postgres-configmap'))).toEqual({ PGDATA: '/tmp/pg_volume/data' });
-    validate([d]);
+    expect(find(objs, 'ConfigMap', 'test-idds-postgres-configmap').data).toEqual({ PGDATA: '/tmp/pg_volume/data' });
+    expect(validationErrors([d])).toEqual([]);
   });
 
   it('rest.noRoot runs start-daemon.sh directly; autoStart false leaves the image command', () => {
@@ -224,20 +197,20 @@ describe('idds options', () => {
 
   it('B24: autoscaling renders an autoscaling/v2 HPA on the StatefulSet and drops replicas', () => {
     const objs = renderComponent('idds', { rest: { autoscaling: { enabled: true } } });
-    expect(spec(find(objs, 'StatefulSet', 'test-idds-rest')).replicas).toBeUndefined();
+    expect(find(objs, 'StatefulSet', 'test-idds-rest').spec.replicas).toBeUndefined();
     const h = find(objs, 'HorizontalPodAutoscaler', 'test-idds-rest');
-    expect([h.apiVersion, spec(h).scaleTargetRef]).toEqual(['autoscaling/v2', { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-idds-rest' }]);
+    expect([h.apiVersion, h.spec.scaleTargetRef]).toEqual(['autoscaling/v2', { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'test-idds-rest' }]);
   });
 
   it('external database: postgres.enabled false renders no postgres objects', () => {
     const objs = renderComponent('idds', { postgres: { enabled: false } });
     expect(objs.filter((o) => o.metadata.name.startsWith('test-idds-postgres'))).toEqual([]);
-    expect(names(objs)).toContain('StatefulSet/test-idds-rest');
+    expect(sortedKindNames(objs)).toContain('StatefulSet/test-idds-rest');
   });
 
   it('configOverrides are merged into idds_configmap.json', () => {
     const objs = renderComponent('idds', { rest: { configOverrides: { '/opt/idds/config/rucio.cfg': { client: { rucio_host: 'https://rucio.example.org:443' } } } } });
-    const cfg = JSON.parse(data(find(objs, 'ConfigMap', 'test-idds-rest-configmap'))['idds_configmap.json']);
+    const cfg = JSON.parse(find(objs, 'ConfigMap', 'test-idds-rest-configmap').data['idds_configmap.json']);
     expect(cfg['/opt/idds/config/rucio.cfg'].client).toMatchObject({ rucio_host: 'https://rucio.example.org:443', auth_type: 'x509_proxy' });
   });
 });
@@ -254,8 +227,8 @@ describe('idds payloads from the checkout (--from)', () => {
 
   it('tnsnames.ora and idds_configmap.json come from the checkout; configOverrides still apply', () => {
     const objs = renderTemplate({ from: tree, enable: ['idds'], sets: ['idds.rest.configOverrides./opt/idds/config/panda\\.cfg.panda.x=1'] });
-    expect(data(find(objs, 'ConfigMap', 'test-idds-tnsnames'))['tnsnames.ora']).toContain('db.example.org');
-    const cfg = JSON.parse(data(find(objs, 'ConfigMap', 'test-idds-rest-configmap'))['idds_configmap.json']);
+    expect(find(objs, 'ConfigMap', 'test-idds-tnsnames').data['tnsnames.ora']).toContain('db.example.org');
+    const cfg = JSON.parse(find(objs, 'ConfigMap', 'test-idds-rest-configmap').data['idds_configmap.json']);
     expect(cfg).toEqual({ '/opt/idds/config/idds/idds.cfg': { common: { loglevel: 'INFO' } }, '/opt/idds/config/panda.cfg': { panda: { x: 1 } } });
   });
 

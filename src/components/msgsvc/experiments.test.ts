@@ -1,20 +1,18 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.js';
-import { find, renderTemplate } from '../../render/testing.js';
+import { container, find, headChart, renderTemplate } from '../../render/testing.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
-const spec = (o: K8sObject): any => (o as any).spec;
-const HEAD = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..', 'shared', 'upstream', 'head', 'tree', 'helm', 'msgsvc');
-const broker = (objs: K8sObject[]) => spec(find(objs, 'Deployment', 'test-msgsvc-activemq')).template.spec.containers[0];
+const HEAD = headChart('msgsvc');
+const broker = (objs: K8sObject[]) => container(find(objs, 'Deployment', 'test-msgsvc-activemq'));
 
 describe('msgsvc experiment overlays (built-in, as HEAD)', () => {
   it('lsst and lsst-prod: a 50Gi weka claim without PV and 32Gi for the broker', () => {
     for (const exp of ['lsst', 'lsst-prod']) {
       const objs = renderTemplate({ experiment: exp, enable: ['msgsvc'] });
       expect(objs.some((o) => o.kind === 'PersistentVolume')).toBe(false);
-      expect(spec(find(objs, 'PersistentVolumeClaim', 'test-msgsvc-activemq'))).toMatchObject({ storageClassName: 'wekafs--sdf-k8s01', resources: { requests: { storage: '50Gi' } } });
+      expect(find(objs, 'PersistentVolumeClaim', 'test-msgsvc-activemq').spec).toMatchObject({ storageClassName: 'wekafs--sdf-k8s01', resources: { requests: { storage: '50Gi' } } });
       expect(broker(objs).resources.limits.memory).toBe('32Gi');
     }
   });

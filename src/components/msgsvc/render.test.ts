@@ -5,22 +5,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { K8sObject } from '../../core/k8s.js';
 import { componentSandboxDir } from '../../core/paths.js';
-import { find as findObject, renderComponent, testContext } from '../../render/testing.js';
+import { container, find, kindNames, renderComponent, testContext } from '../../render/testing.js';
 import { msgsvc } from './component.js';
 import { msgsvcSchema } from './values.js';
 
-const find = (objs: readonly K8sObject[], kind: string, name: string): any => findObject(objs, kind, name);
-
-type Pod = { spec: { template: { spec: { containers: Array<Record<string, any>>; volumes: Array<Record<string, any>> } } } };
-const deployment = (objs: K8sObject[], name = 'test-msgsvc-activemq') => find(objs, 'Deployment', name) as unknown as Pod;
-const container = (objs: K8sObject[], name?: string) => deployment(objs, name).spec.template.spec.containers[0]!;
-const pvc = (objs: K8sObject[]) => find(objs, 'PersistentVolumeClaim', 'test-msgsvc-activemq') as { spec: Record<string, any> };
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const broker = (objs: K8sObject[]) => find(objs, 'Deployment', 'test-msgsvc-activemq');
+const pvc = (objs: K8sObject[]) => find(objs, 'PersistentVolumeClaim', 'test-msgsvc-activemq');
 
 describe('msgsvc defaults', () => {
   const objs = renderComponent('msgsvc');
 
   it('renders the sandbox, a hostPath PV with its claim, the Service and the Deployment', () => {
-    expect(objs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+    expect(kindNames(objs)).toEqual([
       'ConfigMap/test-msgsvc-activemq-sandbox',
       'PersistentVolume/test-msgsvc-activemq',
       'PersistentVolumeClaim/test-msgsvc-activemq',
@@ -44,11 +41,11 @@ describe('msgsvc defaults', () => {
   it('serves STOMP on 61613', () => {
     const svc = find(objs, 'Service', 'test-msgsvc-activemq') as { spec: Record<string, any> };
     expect(svc.spec.ports).toEqual([{ name: 'activemq-port', port: 61613, targetPort: 'activemq-port', protocol: 'TCP' }]);
-    expect(container(objs).ports).toEqual([{ name: 'activemq-port', containerPort: 61613, protocol: 'TCP' }]);
+    expect(container(broker(objs)).ports).toEqual([{ name: 'activemq-port', containerPort: 61613, protocol: 'TCP' }]);
   });
 
   it('runs the pinned image with the root start sequence and reads the msgsvc Secret', () => {
-    const c = container(objs);
+    const c = container(broker(objs));
     expect(c.image).toBe('ghcr.io/pandawms/panda-activemq:0.0.4');
     expect(c.imagePullPolicy).toBe('IfNotPresent');
     expect(c.args[0]).toMatch(
@@ -62,28 +59,28 @@ describe('msgsvc defaults', () => {
   });
 
   it('HEAD: strategy Recreate (one broker owns the store), STOMP probes, 4 CPU / 16Gi', () => {
-    const d = deployment(objs) as any;
+    const d = broker(objs);
     expect(d.spec.strategy).toEqual({ type: 'Recreate' });
-    const c = container(objs);
+    const c = container(broker(objs));
     expect(c.livenessProbe).toEqual({ tcpSocket: { port: 61613 }, initialDelaySeconds: 60, periodSeconds: 30, failureThreshold: 3 });
     expect(c.readinessProbe).toEqual({ tcpSocket: { port: 61613 }, initialDelaySeconds: 30, periodSeconds: 10, failureThreshold: 3 });
     expect(c.resources).toEqual({ limits: { cpu: '4000m', memory: '16Gi' }, requests: { cpu: '4000m', memory: '16Gi' } });
   });
 
   it('the JVM heap fits the memory limit (upstream: -Xmx32G under a 16Gi limit)', () => {
-    expect(container(objs).args[0]).toContain('-Xms64M -Xmx12288M');
-    const big = container(renderComponent('msgsvc', { activemq: { resources: { limits: { memory: '32Gi' } } } }));
+    expect(container(broker(objs)).args[0]).toContain('-Xms64M -Xmx12288M');
+    const big = container(broker(renderComponent('msgsvc', { activemq: { resources: { limits: { memory: '32Gi' } } } })));
     expect(big.args[0]).toContain('-Xmx24576M');
-    const none = container(renderComponent('msgsvc', { activemq: { resources: {} } }));
+    const none = container(broker(renderComponent('msgsvc', { activemq: { resources: {} } })));
     expect(none.args[0]).toContain('-Xms64M -Xmx32G');
-    const own = container(renderComponent('msgsvc', { activemq: { javaMemory: '-Xmx2G' } }));
+    const own = container(broker(renderComponent('msgsvc', { activemq: { javaMemory: '-Xmx2G' } })));
     expect(own.args[0]).toContain('export ACTIVEMQ_OPTS_MEMORY="-Xmx2G";');
   });
 });
 
 describe('msgsvc options', () => {
   it('noRoot runs the broker directly, without chmod or runuser', () => {
-    const args = container(renderComponent('msgsvc', { activemq: { noRoot: true } })).args[0] as string;
+    const args = container(broker(renderComponent('msgsvc', { activemq: { noRoot: true } }))).args[0] as string;
     expect(args).toContain('install_conf.py');
     expect(args).toContain('/opt/activemq/bin/run-activemq-services');
     expect(args).not.toContain('chmod');
@@ -107,7 +104,7 @@ describe('msgsvc options', () => {
   it('reads the Secret under the configured prefix', () => {
     const ctx = testContext('msgsvc', 'test-', 'site-secrets');
     const objs = msgsvc.render(msgsvcSchema.parse({}), ctx);
-    expect(container(objs).envFrom).toEqual([{ secretRef: { name: 'site-secrets-msgsvc-envs' } }]);
+    expect(container(broker(objs)).envFrom).toEqual([{ secretRef: { name: 'site-secrets-msgsvc-envs' } }]);
   });
 
   it('follows the affix and fullnameOverride', () => {

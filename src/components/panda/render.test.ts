@@ -8,7 +8,7 @@ import type { K8sObject } from '../../core/k8s.js';
 import { resolveAffix } from '../../core/names.js';
 import { loadSandbox } from '../../render/sandbox.js';
 import { renderStack, type RenderedStack } from '../../render/stack.js';
-import { renderComponent, renderFromCheckout, renderTemplate } from '../../render/testing.js';
+import { container, find, HEAD_TREE, mountsOf, podSpec, renderComponent, renderFromCheckout, renderTemplate, SHARED, sortedKindNames } from '../../render/testing.js';
 import { readLayers, resolveValues } from '../../render/values.js';
 import { panda } from './component.js';
 import { startCommand } from './render.js';
@@ -17,8 +17,7 @@ import { pandaSchema } from './values.js';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..', '..');
 const SANDBOX = path.join(HERE, 'sandbox');
-const HEAD_TREE = path.resolve(ROOT, '..', 'shared', 'upstream', 'head', 'tree');
-const SEED = path.resolve(ROOT, '..', 'shared', 'upstream', 'seed', 'values', 'helm', 'panda');
+const SEED = path.join(SHARED, 'upstream', 'seed', 'values', 'helm', 'panda');
 
 /** Deep merge as value files layer: objects merge, everything else replaces. */
 function merge(a: unknown, b: unknown): unknown {
@@ -38,11 +37,6 @@ const experiment = (exp: string, affix = 'test-'): K8sObject[] => renderTemplate
 const fromCheckout = (exp: string | undefined, opts: { namespace?: string; sets?: string[] } = {}): RenderedStack =>
   renderFromCheckout('panda', HEAD_TREE, { ...(exp ? { experiment: exp } : {}), ...opts });
 
-const find = (objs: K8sObject[], kind: string, name: string) => {
-  const o = objs.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`${kind}/${name} not rendered; have ${objs.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
-  return o as K8sObject & Record<string, any>;
-};
 /** The issues of the PandaError `f` throws. */
 const issuesOf = (f: () => unknown) => {
   try {
@@ -53,24 +47,20 @@ const issuesOf = (f: () => unknown) => {
   }
   throw new Error('no error');
 };
-const keys = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();
-const podSpec = (d: K8sObject) => (d as any).spec.template.spec;
-const container = (d: K8sObject) => podSpec(d).containers[0];
-/** mountPath → [volume (or claim template), subPath]. */
-const mounts = (d: K8sObject) => {
-  const vols = Object.fromEntries(podSpec(d).volumes.map((v: any) => [v.name, v]));
-  for (const t of (d as any).spec.volumeClaimTemplates ?? []) vols[t.metadata.name] = { template: t.spec };
-  return Object.fromEntries(container(d).volumeMounts.map((m: any) => [m.mountPath, m.subPath ? { ...vols[m.name], subPath: m.subPath } : vols[m.name]]));
-};
 const serverEnvData = (objs: K8sObject[]) => find(objs, 'ConfigMap', 'test-panda-server-env').data as Record<string, string>;
 
-const NONE = [
+/** The ConfigMaps every experiment renders (sorted, as they sort first in every object list). */
+const CONFIGMAPS = [
   'ConfigMap/test-panda-external-sandbox',
   'ConfigMap/test-panda-jedi-configjson',
   'ConfigMap/test-panda-jedi-sandbox',
   'ConfigMap/test-panda-server-configjson',
   'ConfigMap/test-panda-server-env',
   'ConfigMap/test-panda-server-sandbox',
+];
+
+const NONE = [
+  ...CONFIGMAPS,
   'Deployment/test-panda-postgres',
   'PersistentVolume/test-panda-jedi',
   'PersistentVolume/test-panda-postgres',
@@ -87,7 +77,7 @@ const NONE = [
 
 describe('panda: objects (HEAD)', () => {
   it("renders upstream HEAD's 18 objects by default: server and JEDI StatefulSets, JEDI's own Service, the database Deployment", () => {
-    expect(keys(render())).toEqual(NONE);
+    expect(sortedKindNames(render())).toEqual(NONE);
   });
 
   it('StatefulSets are governed by their own Service; PVs keep their data (Retain); the database is replaced, not rolled', () => {
@@ -105,13 +95,8 @@ describe('panda: objects (HEAD)', () => {
 
   it('lsst: external database, weka claims per pod (claim templates), shared cache claim, Ingress with the server TLS Secret', () => {
     const objs = experiment('lsst');
-    expect(keys(objs)).toEqual([
-      'ConfigMap/test-panda-external-sandbox',
-      'ConfigMap/test-panda-jedi-configjson',
-      'ConfigMap/test-panda-jedi-sandbox',
-      'ConfigMap/test-panda-server-configjson',
-      'ConfigMap/test-panda-server-env',
-      'ConfigMap/test-panda-server-sandbox',
+    expect(sortedKindNames(objs)).toEqual([
+      ...CONFIGMAPS,
       'Ingress/test-panda-server',
       'PersistentVolumeClaim/test-panda-server',
       'Service/test-panda-jedi',
@@ -124,7 +109,7 @@ describe('panda: objects (HEAD)', () => {
     expect(server.spec.volumeClaimTemplates).toEqual([
       { metadata: { name: 'test-panda-server-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '500Gi' } } } },
     ]);
-    expect(mounts(server)['/var/log/panda/pandacache']).toEqual({ name: 'test-panda-server-cache', persistentVolumeClaim: { claimName: 'test-panda-server' } });
+    expect(mountsOf(server)['/var/log/panda/pandacache']).toEqual({ name: 'test-panda-server-cache', persistentVolumeClaim: { claimName: 'test-panda-server' } });
     expect(find(objs, 'PersistentVolumeClaim', 'test-panda-server').spec).toEqual({
       storageClassName: 'wekafs--sdf-k8s01',
       accessModes: ['ReadWriteMany'],
@@ -162,9 +147,9 @@ describe('panda: objects (HEAD)', () => {
   it('atlas_testbed: shared logs claim with subPaths, CVMFS per repository, tolerations, anti-affinity, worker env, node recovery', () => {
     const objs = fromCheckout('atlas_testbed').objects;
     const server = find(objs, 'StatefulSet', 'test-panda-server');
-    const m = mounts(server);
+    const m = mountsOf(server);
     expect(m['/var/log/panda']).toEqual({ name: 'test-panda-server-logs', persistentVolumeClaim: { claimName: 'panda-shared-logs' }, subPath: 'server-logs' });
-    expect(mounts(find(objs, 'StatefulSet', 'test-panda-jedi'))['/var/log/panda'].subPath).toBe('jedi-logs');
+    expect(mountsOf(find(objs, 'StatefulSet', 'test-panda-jedi'))['/var/log/panda'].subPath).toBe('jedi-logs');
     expect(m['/cvmfs/atlas.cern.ch']).toEqual({ name: 'cvmfs-atlas', persistentVolumeClaim: { claimName: 'test-panda-server-cvmfs-atlas', readOnly: true } });
     expect(find(objs, 'PersistentVolume', 'test-panda-jedi-cvmfs-atlas-condb').spec).toMatchObject({
       storageClassName: 'cvmfs',
@@ -222,7 +207,7 @@ describe('panda: server', () => {
       { name: 'PANDA_SERVER_CONF_SERVERNAME', value: 'test-panda-server' },
       { name: 'no_proxy', value: '$(no_proxy),$(PANDA_IDDS_HOST)' },
     ]);
-    expect(mounts(d)).toEqual({
+    expect(mountsOf(d)).toEqual({
       '/var/log/panda': { name: 'test-panda-server-logs', persistentVolumeClaim: { claimName: 'test-panda-server' } },
       '/opt/panda/etc/config_json': { name: 'test-panda-server-configjson', configMap: { name: 'test-panda-server-configjson' } },
       '/opt/panda/etc/panda/auth': { name: 'test-panda-server-auth', secret: { secretName: 'panda-secrets-panda-auth' } },
@@ -248,9 +233,9 @@ describe('panda: server', () => {
       { key: 'tls.key', path: 'hostkey.pem' },
       { key: 'tls.crt', path: 'chain.pem' },
     ];
-    expect(mounts(find(objs, 'StatefulSet', 'test-panda-server'))['/opt/panda/etc/cert'].secret).toEqual({ secretName: 'site-tls', items });
+    expect(mountsOf(find(objs, 'StatefulSet', 'test-panda-server'))['/opt/panda/etc/cert'].secret).toEqual({ secretName: 'site-tls', items });
     // upstream left JEDI on the panda-certs Secret, which the secrets chart no longer installs then
-    expect(mounts(find(objs, 'StatefulSet', 'test-panda-jedi'))['/opt/panda/etc/cert'].secret).toEqual({ secretName: 'site-tls', items });
+    expect(mountsOf(find(objs, 'StatefulSet', 'test-panda-jedi'))['/opt/panda/etc/cert'].secret).toEqual({ secretName: 'site-tls', items });
     expect(find(objs, 'Ingress', 'test-panda-server').spec.tls[0].secretName).toBe('site-tls');
   });
 
@@ -462,7 +447,7 @@ describe('panda: jedi', () => {
     expect(c.readinessProbe.exec.command).toEqual(['test', '-f', '/var/log/panda/panda_jedi_stdout.log']);
     expect(c.livenessProbe.exec.command[2]).toContain('/var/run/panda/panda_jedi.pid');
     expect(c.envFrom).toEqual([{ configMapRef: { name: 'test-panda-server-env' } }, { secretRef: { name: 'panda-secrets-panda-envs' } }]);
-    const m = mounts(d);
+    const m = mountsOf(d);
     expect(m['/opt/panda/etc/config_json'].projected.sources).toEqual([{ configMap: { name: 'test-panda-jedi-configjson' } }, { configMap: { name: 'test-panda-server-configjson' } }]);
     expect(m['/opt/panda/sandbox'].projected.sources.map((s: any) => s.configMap?.name ?? s.secret.name)).toEqual([
       'test-panda-jedi-sandbox',
@@ -477,7 +462,7 @@ describe('panda: jedi', () => {
   it('B16: disabling the server alone while JEDI is enabled is refused; disabling both is fine', () => {
     expect(() => renderTemplate({ enable: ['panda'], disable: ['panda.server'] })).toThrow(PandaError);
     const objs = renderTemplate({ enable: ['panda'], disable: ['panda.server', 'panda.jedi'] });
-    expect(keys(objs)).toEqual(NONE.filter((k) => k.endsWith('/test-panda-postgres')));
+    expect(sortedKindNames(objs)).toEqual(NONE.filter((k) => k.endsWith('/test-panda-postgres')));
   });
 });
 
@@ -488,12 +473,12 @@ describe('panda: postgres', () => {
     expect(c.image).toBe('ghcr.io/pandawms/panda-database:0.1.5-2');
     expect(c.ports).toEqual([{ name: 'postgres-port', containerPort: 5432, protocol: 'TCP' }]);
     expect(c.readinessProbe.tcpSocket).toEqual({ port: 'postgres-port' });
-    expect(mounts(find(objs, 'Deployment', 'test-panda-postgres'))['/temp']).toEqual({ name: 'test-panda-postgres-data', persistentVolumeClaim: { claimName: 'test-panda-postgres' } });
+    expect(mountsOf(find(objs, 'Deployment', 'test-panda-postgres'))['/temp']).toEqual({ name: 'test-panda-postgres-data', persistentVolumeClaim: { claimName: 'test-panda-postgres' } });
     expect(find(objs, 'PersistentVolume', 'test-panda-postgres').spec.persistentVolumeReclaimPolicy).toBeUndefined();
   });
 
   it('postgres.enabled false (external DB) drops its objects', () => {
-    expect(keys(render({ postgres: { enabled: false } }))).toEqual(NONE.filter((k) => !k.endsWith('/test-panda-postgres')));
+    expect(sortedKindNames(render({ postgres: { enabled: false } }))).toEqual(NONE.filter((k) => !k.endsWith('/test-panda-postgres')));
   });
 });
 
@@ -519,7 +504,7 @@ describe('panda: node recovery (B28)', () => {
     const objs = nr();
     const job = find(objs, 'CronJob', 'test-panda-node-recovery');
     expect(job.spec).toMatchObject({ schedule: '*/1 * * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { activeDeadlineSeconds: 50 } } });
-    const pod = job.spec.jobTemplate.spec.template.spec;
+    const pod = podSpec(job);
     expect(pod.serviceAccountName).toBe('test-panda-node-recovery');
     expect(pod.containers[0].image).toBe('bitnami/kubectl:latest');
     expect(find(objs, 'ServiceAccount', 'test-panda-node-recovery')).toBeDefined();
