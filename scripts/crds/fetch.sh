@@ -1,26 +1,29 @@
 #!/usr/bin/env bash
-# Fetch the published CustomResourceDefinitions of the Gateway API (standard channel) and of
-# Envoy Gateway from their Go modules through the Go module proxy, into
+# Fetch the published CustomResourceDefinitions of the Gateway API (standard channel), of
+# Envoy Gateway and of Argo CD from their Go modules through the Go module proxy, into
 #
 #   ${PANDA_K8S_CACHE:-$HOME/.cache/panda-k8s}/crds/gateway-api-<v>/   gateway.networking.k8s.io_*.yaml
 #   ${PANDA_K8S_CACHE:-$HOME/.cache/panda-k8s}/crds/envoy-gateway-<v>/ gateway.envoyproxy.io_*.yaml
+#   ${PANDA_K8S_CACHE:-$HOME/.cache/panda-k8s}/crds/argo-cd-<v>/       application-crd.yaml, ...
 #
 # The deploy tests apply them to the local control plane so the API server's dry run validates
-# our Gateway, HTTPRoute and ClientTrafficPolicy objects against the real schemas. Nothing is
-# committed; a complete directory is reused.
+# our Gateway, HTTPRoute and ClientTrafficPolicy objects and the Argo CD Applications we write
+# against the real schemas. Nothing is committed; a complete directory is reused.
 #
-# Progress goes to stderr; stdout is the two directories, one per line.
+# Progress goes to stderr; stdout is the three directories, one per line.
 #
 # Environment:
 #   PANDA_K8S_CACHE            cache root (default: $HOME/.cache/panda-k8s)
 #   PANDA_K8S_GATEWAY_API      sigs.k8s.io/gateway-api version (default below)
 #   PANDA_K8S_ENVOY_GATEWAY    github.com/envoyproxy/gateway version (default below; it must
 #                              be built against the same Gateway API minor)
+#   PANDA_K8S_ARGO_CD          github.com/argoproj/argo-cd/v3 version (default below)
 set -euo pipefail
 
 CACHE="${PANDA_K8S_CACHE:-$HOME/.cache/panda-k8s}"
 GATEWAY_API="${PANDA_K8S_GATEWAY_API:-v1.4.0}"
 ENVOY_GATEWAY="${PANDA_K8S_ENVOY_GATEWAY:-v1.6.0}"
+ARGO_CD="${PANDA_K8S_ARGO_CD:-v3.5.7}"   # v3.6 requires Go 1.27
 
 log() { printf '[crds] %s\n' "$*" >&2; }
 
@@ -73,3 +76,9 @@ if [ ! -f "$EG_DEST/.complete" ]; then
 	EG_DIR="$(module_dir "github.com/envoyproxy/gateway@$ENVOY_GATEWAY")"
 fi
 collect "$EG_DEST" "${EG_DIR:-}/charts/gateway-helm/crds/generated" 'gateway.envoyproxy.io_*.yaml'
+AC_DEST="$CACHE/crds/argo-cd-$ARGO_CD"
+if [ ! -f "$AC_DEST/.complete" ]; then
+	log "fetching github.com/argoproj/argo-cd/v3@$ARGO_CD"
+	AC_DIR="$(module_dir "github.com/argoproj/argo-cd/v3@$ARGO_CD")"
+fi
+collect "$AC_DEST" "${AC_DIR:-}/manifests/crds" '*-crd.yaml'

@@ -83,7 +83,9 @@ export function configMap(o: Owner, name: string, data: Record<string, string> |
 
 /** A file set, as ConfigMap `binaryData` (base64 of each file, keyed by base name). */
 export function binaryConfigMap(o: Owner, name: string, files: FileSet): K8sObject & V1ConfigMap {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(o, name), binaryData: base64Files(files) };
+  const binaryData = base64Files(files);
+  // an empty map is not stored: read back, the field is gone (a difference to GitOps tools)
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(o, name), ...(Object.keys(binaryData).length ? { binaryData } : {}) };
 }
 
 export function secret(o: Owner, name: string, body: { stringData?: Record<string, string>; data?: Record<string, string> }): K8sObject & V1Secret {

@@ -59,7 +59,7 @@ describe('workloads', () => {
     const s = byKind(objs, 'StatefulSet');
     expect(s.spec.serviceName).toBe('test-demo-web');
     expect(s.spec.volumeClaimTemplates).toEqual([
-      { metadata: { name: 'test-demo-web-logs' }, spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '7Gi' } } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-demo-web-logs' }, spec: { storageClassName: 'manual', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '7Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
     ]);
     expect(s.spec.template.spec.volumes).toBeUndefined();
     expect(s.spec.template.spec.containers[0].env).toEqual([{ name: 'A', value: 'a' }, { name: 'X', value: '1' }]);

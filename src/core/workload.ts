@@ -123,7 +123,7 @@ export function workload(part: Part, w: WorkloadSpec): K8sObject[] {
             selector,
             template,
             ...(pv.templates.length
-              ? { volumeClaimTemplates: pv.templates.map((t) => ({ metadata: { name: t.name }, spec: claimSpec(t.template) })) }
+              ? { volumeClaimTemplates: pv.templates.map((t) => claimTemplate(t.name, claimSpec(t.template))) }
               : {}),
           },
         }
@@ -163,4 +163,13 @@ function hpa(o: Owner, name: string, kind: WorkloadKind, a: AutoscalingOptions):
     },
   };
   return h;
+}
+
+/**
+ * A StatefulSet claim template with every field the API server defaults in it written out
+ * (apiVersion, kind, volumeMode, status): read back it equals what was applied, so GitOps tools
+ * that compare claim templates as a whole (Argo CD) see no difference after a sync.
+ */
+export function claimTemplate(name: string, spec: ReturnType<typeof claimSpec>): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { ...spec, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } };
 }

@@ -4,6 +4,7 @@
  * runs when it runs.
  */
 import type { Command } from 'commander';
+import { argocdCommand } from './argocd.js';
 import { completionCommand } from './completion.js';
 import { diffCommand } from './diff.js';
 import { experimentsCommand } from './experiments.js';
@@ -28,6 +29,7 @@ export const COMMANDS: readonly (() => Command)[] = [
   getCommand,
   rollbackCommand,
   secretsCommand,
+  argocdCommand,
   schemaCommand,
   experimentsCommand,
   versionCommand,

@@ -49,7 +49,7 @@ describe('bigmon (HEAD defaults)', () => {
 
   it('logs: a ReadWriteOnce claim template on the cluster default class (no class given)', () => {
     expect(sts(objs).spec.volumeClaimTemplates).toEqual([
-      { metadata: { name: 'test-bigmon-main-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-bigmon-main-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
     ]);
   });
 

@@ -220,7 +220,7 @@ describe('harvester storage', () => {
     expect(kindNames(objs)).not.toContain('PersistentVolumeClaim/test-harvester');
     const s = find(objs, 'StatefulSet', 'test-harvester');
     expect(s.spec.volumeClaimTemplates).toEqual([
-      { metadata: { name: 'test-harvester-logs' }, spec: { storageClassName: 'weka', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '300Gi' } } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-harvester-logs' }, spec: { storageClassName: 'weka', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '300Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
     ]);
     expect(mountSources(sts(objs))['/var/log/panda/']).toBe('template:test-harvester-logs');
     // unset wdirs options follow the logs volume, as upstream

@@ -148,7 +148,7 @@ describe('idds options', () => {
     });
     const s = find(objs, 'StatefulSet', 'test-idds-rest');
     expect(s.spec.volumeClaimTemplates).toEqual([
-      { metadata: { name: 'test-idds-rest-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-idds-rest-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
     ]);
     const req = find(objs, 'PersistentVolumeClaim', 'test-idds-rest-requests').spec;
     expect([req.storageClassName, req.resources.requests.storage, req.selector]).toEqual(['sdf-data-rubin', '1000Gi', undefined]);

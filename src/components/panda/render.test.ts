@@ -107,7 +107,7 @@ describe('panda: objects (HEAD)', () => {
     const server = find(objs, 'StatefulSet', 'test-panda-server');
     expect(server.spec.replicas).toBe(2);
     expect(server.spec.volumeClaimTemplates).toEqual([
-      { metadata: { name: 'test-panda-server-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '500Gi' } } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-panda-server-logs' }, spec: { storageClassName: 'wekafs--sdf-k8s01', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '500Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
     ]);
     expect(mountsOf(server)['/var/log/panda/pandacache']).toEqual({ name: 'test-panda-server-cache', persistentVolumeClaim: { claimName: 'test-panda-server' } });
     expect(find(objs, 'PersistentVolumeClaim', 'test-panda-server').spec).toEqual({
@@ -278,7 +278,7 @@ describe('panda: server', () => {
     const objs = render({ server: { persistentvolume: { create: false, class: 'fast' } } });
     const d = find(objs, 'StatefulSet', 'test-panda-server');
     expect(d.spec.volumeClaimTemplates).toEqual([
-      { metadata: { name: 'test-panda-server-logs' }, spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } },
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-panda-server-logs' }, spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } },
     ]);
     expect(podSpec(d).volumes.some((v: any) => v.name === 'test-panda-server-logs')).toBe(false);
     expect(objs.some((o) => o.metadata.name === 'test-panda-server' && /^Persistent/.test(o.kind))).toBe(false);

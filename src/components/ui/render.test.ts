@@ -56,7 +56,7 @@ describe('ui render', () => {
       { name: 'test-ui-backend-certs', mountPath: '/opt/pandaui/etc/cert' },
     ]);
     expect(podSpec(s).volumes).toContainEqual({ name: 'test-ui-backend-certs', secret: { secretName: 'panda-secrets-ui-certs' } });
-    expect(s.spec.volumeClaimTemplates).toEqual([{ metadata: { name: 'test-ui-backend-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } } } }]);
+    expect(s.spec.volumeClaimTemplates).toEqual([{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'test-ui-backend-logs' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, volumeMode: 'Filesystem' }, status: { phase: 'Pending' } }]);
     expect(find(objs, 'Service', 'test-ui-backend').spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 443, protocol: 'TCP' }]);
   });
 
