@@ -5,10 +5,10 @@
  *
  *   (a) whole process: `secrets install -t` with upstream's secrets values in plaintext and
  *       encrypted by sops for one age recipient (and for a PGP key, through gpg), N runs each,
- *       interleaved; median, p90 and the median difference;
- *   (b) in process: the decryption step alone (`decryptInputs`: reading the file, importing
- *       age-encryption on first use, the age data key, AES-GCM values and the MAC), first call and
- *       warm.
+ *       interleaved; wall time (median, p90) and the process's own CPU time (bench/usage.cjs,
+ *       robust on a shared machine), and the median differences;
+ *   (b) in process: the decryption step alone (`decryptInputs`: reading the file, the age data
+ *       key through node:crypto, AES-GCM values and the MAC), first call and warm.
  *
  * Usage: node bench/sops.mjs [--runs N] [--no-pgp] [--json]
  */
@@ -50,18 +50,26 @@ try {
 
   // (a) whole process, interleaved so that load changes hit every variant alike
   const times = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
+  const cpu = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
+  const usageFile = path.join(tmp, 'usage.json');
+  const USAGE = path.join(ROOT, 'bench', 'usage.cjs');
   const run = (file) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, [BIN, 'secrets', 'install', '-t', '-a', 'bench-', '--secrets-values', file], { cwd: tmp, env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--require', USAGE, BIN, 'secrets', 'install', '-t', '-a', 'bench-', '--secrets-values', file], { cwd: tmp, env: { ...env, PANDA_K8S_USAGE_FILE: usageFile }, encoding: 'utf8' });
     const ms = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`secrets install -t failed for ${file}:\n${r.stderr}`);
-    return { ms, out: r.stdout };
+    return { ms, cpuMs: JSON.parse(fs.readFileSync(usageFile, 'utf8')).cpuMs, out: r.stdout };
   };
   const want = run(plain).out;
   for (const f of Object.values(files)) if (run(f).out !== want) throw new Error(`${f} prints other output than the plaintext`);
-  for (let i = 0; i < RUNS; i++) for (const [k, f] of Object.entries(files)) times[k].push(run(f).ms);
+  for (let i = 0; i < RUNS; i++)
+    for (const [k, f] of Object.entries(files)) {
+      const r = run(f);
+      times[k].push(r.ms);
+      cpu[k].push(r.cpuMs);
+    }
   const q = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
-  const whole = Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, { median: q(xs, 0.5), p90: q(xs, 0.9), min: Math.min(...xs) }]));
+  const whole = Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, { median: q(xs, 0.5), p90: q(xs, 0.9), min: Math.min(...xs), cpuMedian: q(cpu[k], 0.5) }]));
 
   // (b) in process
   const { decryptInputs } = await import(pathToFileURL(path.join(ROOT, 'dist', 'render', 'inputs.js')).href);
@@ -72,12 +80,16 @@ try {
     const copy = path.join(tmp, `copy-${n++}.yaml`);
     fs.copyFileSync(ageFile, copy);
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     await decryptInputs({ secretsValues: copy, affix: 'bench-' }, systemKeys({ env }));
-    return Number(process.hrtime.bigint() - t) / 1e6;
+    const used = process.cpuUsage(c);
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6, cpuMs: (used.user + used.system) / 1000 };
   };
-  const first = await step();
-  const warm = [];
-  for (let i = 0; i < 20; i++) warm.push(await step());
+  const firstStep = await step();
+  const first = firstStep.ms;
+  const steps = [];
+  for (let i = 0; i < 20; i++) steps.push(await step());
+  const warm = steps.map((x) => x.ms);
   const result = {
     runs: RUNS,
     node: process.version,
@@ -85,15 +97,17 @@ try {
     load: os.loadavg()[0],
     wholeProcess: whole,
     addedByAge: whole['sops, age'].median - whole.plaintext.median,
-    ...(PGP ? { addedByPgp: whole['sops, PGP (gpg)'].median - whole.plaintext.median } : {}),
-    decryptStep: { first, warmMedian: q(warm, 0.5) },
+    addedCpuByAge: whole['sops, age'].cpuMedian - whole.plaintext.cpuMedian,
+    ...(PGP ? { addedByPgp: whole['sops, PGP (gpg)'].median - whole.plaintext.median, addedCpuByPgp: whole['sops, PGP (gpg)'].cpuMedian - whole.plaintext.cpuMedian } : {}),
+    decryptStep: { first, firstCpu: firstStep.cpuMs, warmMedian: q(warm, 0.5), warmCpuMedian: q(steps.map((x) => x.cpuMs), 0.5) },
   };
   if (JSON_OUT) console.log(JSON.stringify(result, null, 2));
   else {
     console.log(`secrets install -t, ${RUNS} runs each, Node ${process.version}, ${os.cpus().length} CPUs, load ${result.load.toFixed(1)}`);
-    for (const [k, v] of Object.entries(whole)) console.log(`  ${k.padEnd(18)} median ${v.median.toFixed(1)} ms  p90 ${v.p90.toFixed(1)} ms  min ${v.min.toFixed(1)} ms`);
-    console.log(`  added by decryption (median difference): age ${result.addedByAge.toFixed(1)} ms${PGP ? `, PGP ${result.addedByPgp.toFixed(1)} ms` : ''}`);
-    console.log(`decryption step in process (age): first ${first.toFixed(1)} ms, warm median ${result.decryptStep.warmMedian.toFixed(1)} ms`);
+    for (const [k, v] of Object.entries(whole)) console.log(`  ${k.padEnd(18)} wall median ${v.median.toFixed(1)} ms  p90 ${v.p90.toFixed(1)} ms  min ${v.min.toFixed(1)} ms; CPU median ${v.cpuMedian.toFixed(1)} ms`);
+    console.log(`  added by decryption (median difference), wall: age ${result.addedByAge.toFixed(1)} ms${PGP ? `, PGP ${result.addedByPgp.toFixed(1)} ms` : ''}`);
+    console.log(`  added by decryption (median difference), CPU of the process: age ${result.addedCpuByAge.toFixed(1)} ms${PGP ? `, PGP ${result.addedCpuByPgp.toFixed(1)} ms (gpg's own CPU not counted)` : ''}`);
+    console.log(`decryption step in process (age): first ${first.toFixed(1)} ms (CPU ${firstStep.cpuMs.toFixed(1)} ms), warm median ${result.decryptStep.warmMedian.toFixed(1)} ms (CPU ${result.decryptStep.warmCpuMedian.toFixed(1)} ms)`);
   }
 } finally {
   spawnSync('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: gnupg } });

@@ -6,7 +6,8 @@
  * 1. the compiled CLI (dist/cli/main.js and dist/cli/compat.js) and everything it imports, zod,
  *    yaml and commander included, become one CommonJS file, dist/bundle/cli.cjs;
  *    @kubernetes/client-node stays outside it and loads only when a cluster command runs
- *    (age-encryption is inside, and initialised only when a sops-encrypted file is read);
+ *    (age-encryption is inside, initialised only for post-quantum age identities: X25519 is
+ *    decrypted natively, src/values/sops/age.ts);
  * 2. a few template commands run once with it (bin/panda-k8s.js with PANDA_K8S_WRITE_CODE_CACHE=1)
  *    and V8's code cache of the functions they compiled is kept in dist/bundle/cli.cjs.cache,
  *    which bin/panda-k8s.js hands to V8 so that later runs skip most parsing and compiling.
@@ -15,7 +16,6 @@
  * package-root lookup in src/core/paths.ts finds experiments/ and the sandbox files unchanged.
  */
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,16 +23,6 @@ import * as esbuild from 'esbuild';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'dist', 'bundle');
-
-// age-encryption goes inside the bundle; a node_modules installed before it was a dependency
-// (npm ci not re-run) leaves it outside, so the build still works there
-let ageExternal = [];
-try {
-  createRequire(import.meta.url).resolve('age-encryption');
-} catch {
-  ageExternal = ['age-encryption'];
-  console.warn('bundle: age-encryption is not installed (run npm ci); sops-encrypted values will not decrypt');
-}
 
 // a new bundle never meets an old code cache
 fs.rmSync(OUT, { recursive: true, force: true });
@@ -48,7 +38,7 @@ await esbuild.build({
   format: 'cjs',
   platform: 'node',
   target: 'node20',
-  external: ['@kubernetes/client-node', ...ageExternal],
+  external: ['@kubernetes/client-node'],
   // import() of Node's built-ins becomes require(): code compiled with vm.Script has no module loader
   supported: { 'dynamic-import': false },
   // src/core/paths.ts finds the package root from its own location

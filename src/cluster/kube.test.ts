@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeClock } from '../ops/testing.js';
+import { FakeClock, testKubeconfig } from '../ops/testing.js';
 import { ClusterError, connect, fieldConflicts, foreignConflicts, type Kube } from './kube.js';
 import { serverVersion } from './version.js';
 import { classify } from './network.js';
@@ -18,20 +18,7 @@ import { withRetry } from './retry.js';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'panda-k8s-kube-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-function kubeconfig(server: string): string {
-  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
-  fs.writeFileSync(
-    file,
-    `apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: x, context: {cluster: c, user: u, namespace: ns}}]
-current-context: x
-`,
-  );
-  return file;
-}
+const kubeconfig = (server: string) => testKubeconfig(dir, server);
 
 const NS = { apiVersion: 'v1', kind: 'Namespace', name: 'ns' } as const;
 /** The client asks which resources v1 serves before it builds an object's path. */

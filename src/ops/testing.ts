@@ -3,6 +3,8 @@
  * and an in-memory cluster whose workloads become ready (or fail, or linger while deleted) on a
  * script, in that clock's time. Deterministic: a test of minutes of waiting takes milliseconds.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { K8sObject } from '../core/k8s.js';
 import { CLUSTER_SCOPED, refKey, type ObjectRef } from '../core/objects.js';
@@ -263,4 +265,20 @@ export class FakeCluster implements Kube {
   ops(op: Call['op']): Call[] {
     return this.calls.filter((c) => c.op === op);
   }
+}
+
+/** A kubeconfig file in `dir` for a test server (any certificate accepted), namespace `namespace`. */
+export function testKubeconfig(dir: string, server: string, namespace = 'ns'): string {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u, namespace: ${namespace}}}]
+current-context: x
+`,
+  );
+  return file;
 }

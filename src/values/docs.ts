@@ -1,4 +1,5 @@
 /** Reference documentation of the values, generated from the values schema's JSON Schema. */
+import { YAML_LIMITS } from '../core/yaml.js';
 
 interface Node {
   type?: string | string[];
@@ -51,6 +52,18 @@ export function valuesMarkdownOf(jsonSchema: unknown, components: readonly { nam
     '| component | needs | description |',
     '|---|---|---|',
     ...components.map((c) => `| \`${c.name}\` | ${c.needs.map((n) => `\`${n}\``).join(', ') || '—'} | ${c.description} |`),
+    '',
+    '## Limits',
+    '',
+    'Every values file (`-f`, `--secrets-values`, `--from`, experiment overlays; sops-encrypted ones',
+    'too) is refused, naming the file and line, beyond:',
+    '',
+    `- ${YAML_LIMITS.maxBytes / 1048576} MiB (checked before the file is read);`,
+    `- ${YAML_LIMITS.maxAliases} aliases (\`*name\`);`,
+    `- ${YAML_LIMITS.maxNodes.toLocaleString('en-US')} nodes with every alias expanded (an alias bomb is refused before it is expanded);`,
+    `- ${YAML_LIMITS.maxDepth} levels of nesting, aliases expanded; an alias inside the node it names.`,
+    '',
+    'Upstream\'s values files are a few kilobytes without aliases.',
     '',
     '## Keys',
     '',

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { didYouMean, IssueList, PandaError, type Issue } from '../core/errors.js';
-import { lineOf, parseYaml, hasPath, type ParsedYaml } from '../core/yaml.js';
+import { lineOf, parseYaml, hasPath, tooLarge, YAML_LIMITS, type ParsedYaml } from '../core/yaml.js';
 import { BUILTIN_EXPERIMENTS } from '../core/paths.js';
 import { isPlainObject, mergeValues } from './merge.js';
 import { applySet, SetSyntaxError, type SetKind } from './strvals.js';
@@ -21,7 +21,7 @@ const SET_FIX: Record<SetKind, string> = {
   literal: 'write key=VALUE; VALUE is taken verbatim',
 };
 import { knownKeysAt, topLevelKeys } from './schema.js';
-import { decryptedTree, helmSecretsPath, sopsMetadata, SopsFormatError, type PendingSops } from './sops/index.js';
+import { decryptedFile, helmSecretsPath, sopsMetadata, SopsFormatError, type PendingSops } from './sops/index.js';
 
 /**
  * What the loader needs to know about the values tree: its schema and the per-chart scopes
@@ -71,6 +71,8 @@ export interface ValuesSources {
 
 export interface FileSystem {
   readFile(p: string): string;
+  /** Bytes, to refuse a file too large before reading it (when the file system can tell). */
+  size?(p: string): number;
   exists(p: string): boolean;
   isDir(p: string): boolean;
   list(p: string): string[];
@@ -86,6 +88,8 @@ function readStdin(): string {
 
 export const nodeFs: FileSystem = {
   readFile: (p) => (p === STDIN ? readStdin() : fs.readFileSync(p, 'utf8')),
+  // standard input has no size before it is read: parseYaml checks its length
+  size: (p) => (p === STDIN ? 0 : fs.statSync(p).size),
   exists: (p) => p === STDIN || fs.existsSync(p),
   isDir: (p) => {
     if (p === STDIN) return false;
@@ -161,9 +165,17 @@ function readLayer(spec: string, scope: Scope, io: FileSystem, issues: IssueList
     issues.add({ where: what, message: `${file} is a directory, not a values file`, fix: 'name a YAML file' });
     return undefined;
   }
+  const bytes = io.size?.(file) ?? 0;
+  if (bytes > YAML_LIMITS.maxBytes) {
+    for (const i of tooLarge(file, bytes).issues) issues.add({ ...i, where: what });
+    return undefined;
+  }
   const text = io.readFile(file);
   // the first read only looks for sops files
   if (ro.pendingSops && !MAYBE_SOPS.test(text)) return { source: file, scope, tree: {} };
+  // a sops file decrypted by the first read: its tree, and the file as it parsed then
+  const done = MAYBE_SOPS.test(text) ? decryptedFile(file, text) : undefined;
+  if (done?.parsed) return { source: file, scope, tree: placeAt(scope, done.tree), parsed: done.parsed };
   let parsed: ParsedYaml;
   try {
     parsed = parseYaml(text, file);
@@ -189,10 +201,10 @@ function readLayer(spec: string, scope: Scope, io: FileSystem, issues: IssueList
     return undefined;
   }
   if (meta) {
-    const plain = decryptedTree(file, text);
+    const plain = done?.tree;
     if (plain) value = plain;
     else if (ro.pendingSops) {
-      ro.pendingSops.push({ file, what, text, doc: parsed.doc, meta });
+      ro.pendingSops.push({ file, what, text, doc: parsed.doc, meta, parsed });
       value = {};
     } else {
       issues.add({ where: what, file, message: 'is sops-encrypted and was not decrypted', fix: 'read it through the panda-k8s command line, which decrypts sops files, or decrypt it first (decryptInputs)' });

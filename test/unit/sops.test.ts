@@ -14,6 +14,7 @@ import { PandaError } from '../../src/core/errors.js';
 import { parseYaml } from '../../src/core/yaml.js';
 import { decryptInputs, renderFromOptions, renderSecretsFromOptions } from '../../src/render/inputs.js';
 import { decryptedTree, decryptSops, sopsMetadata, systemKeys, type PendingSops } from '../../src/values/sops/index.js';
+import { bech32Decode, bech32Encode, decryptAgeNative, x25519Recipient } from '../../src/values/sops/age.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SHARED = path.resolve(ROOT, '..', 'shared', 'upstream');
@@ -60,6 +61,13 @@ function encrypt(name: string, plain: string, opts: { type?: "yaml" | "json"; ag
   const file = path.join(tmp, name);
   fs.writeFileSync(file, sops(args));
   fs.rmSync(source);
+  return file;
+}
+
+/** Encrypt an existing file with sops and the given recipient flags. */
+function encryptWith(recipients: readonly string[], source: string, name: string): string {
+  const file = path.join(tmp, name);
+  fs.writeFileSync(file, sops(['--encrypt', ...recipients, source]));
   return file;
 }
 
@@ -225,6 +233,70 @@ describe.each(['seed', 'head'] as const)("a sops-encrypted copy of upstream's %s
       expect(got.status, got.stderr).toBe(want.status);
       expect(got.stdout).toBe(want.stdout);
     }
+  });
+});
+
+describe('age: X25519 natively, other identities through age-encryption', () => {
+  /** The armored age entries of a sops file, one per recipient. */
+  const stanzas = (file: string) => (sopsMetadata(parseYaml(fs.readFileSync(file, 'utf8'), file).value)!.age ?? []).map((a) => a.enc);
+  // @ts-ignore -- the library's types are not needed here
+  const library = async () => (await import('age-encryption')) as { Decrypter: new () => { addIdentity(s: string): void; decrypt(b: Uint8Array): Promise<Uint8Array> }; armor: { decode(s: string): Uint8Array } };
+
+  it('the native path recovers the same data key as the library, for every recipient', async () => {
+    const file = encrypt('native-vs-library.yaml', VARIETY, { age: [0, 1, 2] });
+    const entries = stanzas(file);
+    expect(entries).toHaveLength(3);
+    const age_ = await library();
+    for (const [i, enc] of entries.entries()) {
+      const native = decryptAgeNative(enc, [age[i]!.key]);
+      expect('plaintext' in native, `entry ${i}`).toBe(true);
+      const d = new age_.Decrypter();
+      d.addIdentity(age[i]!.key);
+      const byLibrary = Buffer.from(await d.decrypt(age_.armor.decode(enc)));
+      expect((native as { plaintext: Buffer }).plaintext.equals(byLibrary)).toBe(true);
+      expect(byLibrary.length).toBe(32);
+    }
+  });
+
+  it('recipients derived natively are the ones age-keygen prints; bech32 round-trips', () => {
+    for (const a of age) expect(x25519Recipient(a.key)).toBe(a.recipient);
+    const d = bech32Decode(age[0]!.recipient)!;
+    expect(bech32Encode(d.prefix, d.bytes)).toBe(age[0]!.recipient);
+    // one changed character fails the checksum
+    const bad = age[0]!.recipient.slice(0, -1) + (age[0]!.recipient.endsWith('q') ? 'p' : 'q');
+    expect(bech32Decode(bad)).toBeUndefined();
+  });
+
+  it('no-match for someone else\'s key, damaged for a changed byte or a truncated entry', () => {
+    const [enc] = stanzas(encrypt('native-bad.yaml', VARIETY, { age: [0] }));
+    expect(decryptAgeNative(enc!, [age[1]!.key])).toEqual({ outcome: 'no-match' });
+    // a character of the last base64 line: the encrypted payload
+    const lines = enc!.split('\n');
+    const i = lines.findIndex((l) => l.startsWith('-----END')) - 1;
+    const c = lines[i]![2]!;
+    lines[i] = lines[i]!.slice(0, 2) + (c === 'A' ? 'B' : 'A') + lines[i]!.slice(3);
+    expect(decryptAgeNative(lines.join('\n'), [age[0]!.key])).toEqual({ outcome: 'damaged' });
+    expect(decryptAgeNative(enc!.slice(0, enc!.length / 2), [age[0]!.key])).toEqual({ outcome: 'damaged' });
+  });
+
+  it('a post-quantum (hybrid) identity: the native path steps aside and the library decrypts', async () => {
+    const pqFile = path.join(tmp, 'age-pq.txt');
+    execFileSync(path.join(TOOLS, 'age-keygen'), ['-pq', '-o', pqFile], { stdio: 'ignore' });
+    const text = fs.readFileSync(pqFile, 'utf8');
+    const recipient = /public key: (age1pq1\S+)/.exec(text)![1]!;
+    const source = path.join(tmp, 'plain-pq.yaml');
+    fs.writeFileSync(source, VARIETY);
+    const file = path.join(tmp, 'pq.yaml');
+    fs.writeFileSync(file, sops(['--encrypt', '--age', recipient, source]));
+    expect(decryptAgeNative(stanzas(file)[0]!, [/AGE-SECRET-KEY-PQ-1\S+/.exec(text)![0]])).toEqual({ outcome: 'unsupported' });
+    expect(await decryptFile(file, { SOPS_AGE_KEY_FILE: pqFile })).toEqual(parseDocument(VARIETY).toJS());
+    // and the CLI, which loads the library only for such a file
+    const secrets = encryptWith(['--age', recipient], UPSTREAM_SECRETS.seed, 'pq-secrets.yaml');
+    const plain = run(['secrets', 'install', '-t', '-a', 'pq-', '--secrets-values', UPSTREAM_SECRETS.seed]);
+    const viaPq = run(['secrets', 'install', '-t', '-a', 'pq-', '--secrets-values', secrets], { SOPS_AGE_KEY_FILE: pqFile });
+    expect(viaPq.stderr).toBe(plain.stderr);
+    expect(viaPq.status).toBe(0);
+    expect(viaPq.stdout).toBe(plain.stdout);
   });
 });
 

@@ -1,16 +1,19 @@
 /**
  * sops-encrypted values files, read natively: the data key is recovered with the operator's age
- * key (in-process, `age-encryption`) or through gpg (PGP), the values are decrypted and the MAC
+ * key (in-process: X25519 with node:crypto, other identities with `age-encryption`) or through
+ * gpg (PGP), the values are decrypted and the MAC
  * verified as sops does. Decrypted trees live only in this process's memory, keyed by file and
  * content digest, so that the synchronous values loading ({@link readLayers}) finds them after
  * the asynchronous {@link decryptSops} ran at the command line's edge.
  */
 import crypto from 'node:crypto';
 import type { Document } from 'yaml';
+import type { ParsedYaml } from '../../core/yaml.js';
 import { PandaError, type Issue } from '../../core/errors.js';
 import type { SopsMetadata } from './format.js';
 import { systemKeys, type SopsKeys } from './keys.js';
 import { decryptDocument, SopsIntegrityError } from './tree.js';
+import { decryptAgeNative, x25519Recipient } from './age.js';
 
 export { sopsMetadata, SopsFormatError } from './format.js';
 export { systemKeys, type SopsKeys } from './keys.js';
@@ -23,6 +26,8 @@ export interface PendingSops {
   text: string;
   doc: Document;
   meta: SopsMetadata;
+  /** The file as parsed, kept with its decrypted tree so that the second read does not parse it again. */
+  parsed?: ParsedYaml;
 }
 
 /**
@@ -36,11 +41,16 @@ export function helmSecretsPath(spec: string): { path: string } | { unsupported:
   return { path: spec };
 }
 
-const decrypted = new Map<string, Record<string, unknown>>();
+const decrypted = new Map<string, { tree: Record<string, unknown>; parsed?: ParsedYaml }>();
 const keyOf = (file: string, text: string) => `${file}\0${crypto.createHash('sha256').update(text).digest('hex')}`;
 
 /** The decrypted tree of a sops file whose content is `text`, when {@link decryptSops} has read it. */
 export function decryptedTree(file: string, text: string): Record<string, unknown> | undefined {
+  return decrypted.get(keyOf(file, text))?.tree;
+}
+
+/** The decrypted tree and the parsed file, when {@link decryptSops} has read it. */
+export function decryptedFile(file: string, text: string): { tree: Record<string, unknown>; parsed?: ParsedYaml } | undefined {
   return decrypted.get(keyOf(file, text));
 }
 
@@ -52,8 +62,9 @@ interface AgeLibrary {
 }
 
 /**
- * Loaded on first use only. {@link AgeLibrary} is its contract, so that type-checking does not
- * need the package installed.
+ * Loaded only for age files the native path ({@link decryptAgeNative}) does not read: post-quantum
+ * hybrid identities. {@link AgeLibrary} is its contract, so that type-checking does not need the
+ * package installed.
  */
 // @ts-ignore -- typed by AgeLibrary
 const loadAge = async (): Promise<AgeLibrary> => (await import('age-encryption')) as AgeLibrary;
@@ -70,25 +81,42 @@ async function ageDataKey(p: PendingSops, keys: SopsKeys, why: string[]): Promis
     );
     return undefined;
   }
-  const age = await loadAge();
-  const d = new age.Decrypter();
-  for (const id of ids.identities) d.addIdentity(id);
   let damaged = false;
-  for (const stanza of p.meta.age) {
+  let library: AgeLibrary | undefined;
+  const viaLibrary = async (enc: string) => {
+    library ??= await loadAge();
+    const d = new library.Decrypter();
+    for (const id of ids.identities) {
+      try {
+        d.addIdentity(id);
+      } catch {
+        // not a key the library reads either: the others may still match
+      }
+    }
     let bytes: Uint8Array;
     try {
-      bytes = age.armor.decode(stanza.enc);
+      bytes = library.armor.decode(enc);
     } catch {
       damaged = true;
-      continue;
+      return undefined;
     }
     try {
       return await d.decrypt(bytes);
     } catch (e) {
       if (!/no identity matched/.test((e as Error).message)) damaged = true;
+      return undefined;
     }
+  };
+  for (const stanza of p.meta.age) {
+    // X25519 (age-keygen keys, what sops writes) natively; other kinds, and anything the native
+    // path cannot read, through the library, which then has the last word
+    const r = decryptAgeNative(stanza.enc, ids.identities);
+    if ('plaintext' in r) return r.plaintext;
+    if (r.outcome === 'no-match') continue;
+    const key = await viaLibrary(stanza.enc);
+    if (key) return key;
   }
-  const mine = await Promise.all(ids.identities.map((i) => age.identityToRecipient(i).catch(() => '?')));
+  const mine = await Promise.all(ids.identities.map(async (i) => x25519Recipient(i) ?? (library ??= await loadAge()).identityToRecipient(i).catch(() => '?')));
   why.push(
     damaged
       ? `its age key entries cannot be read (the sops block is damaged or truncated)`
@@ -132,7 +160,7 @@ async function decryptOne(p: PendingSops, keys: SopsKeys): Promise<Issue | undef
   const key = (await ageDataKey(p, keys, why)) ?? (await pgpDataKey(p, keys, why));
   if (!key) return { ...base, message: `cannot decrypt this sops file: ${why.join('; and ')}`, fix: fixFor(p) };
   try {
-    decrypted.set(keyOf(p.file, p.text), decryptDocument(p.doc, p.meta, key));
+    decrypted.set(keyOf(p.file, p.text), { tree: decryptDocument(p.doc, p.meta, key), ...(p.parsed ? { parsed: p.parsed } : {}) });
   } catch (e) {
     if (!(e instanceof SopsIntegrityError)) throw e;
     return {
