@@ -159,7 +159,8 @@ export async function dryRunAction(opts: RenderOptions, f: Flags): Promise<numbe
   warnIgnored(checked.ignored);
   const kube = cluster(f);
   const rendered = kube.namespace === String(f.namespace ?? 'default') ? checked : renderStackFor({ ...opts, namespace: kube.namespace }, { refusePlaceholders: true, allowPlaceholders: !!f.allowPlaceholders });
-  const stored = (await serverDryRun(kube, rendered)) as unknown as K8sObject[];
+  // as the API server sent them (the client turns timestamps into Dates)
+  const stored = JSON.parse(JSON.stringify(await serverDryRun(kube, rendered))) as K8sObject[];
   const { printObjects } = await import('./template.js');
   printObjects(f.showSecrets ? stored : redactSecrets(stored), format(f) === 'text' ? 'yaml' : format(f));
   return ExitCode.ok;

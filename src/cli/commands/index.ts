@@ -5,10 +5,12 @@
  */
 import type { Command } from 'commander';
 import { argocdCommand } from './argocd.js';
+import { completionCommand } from './completion.js';
 import { diffCommand } from './diff.js';
 import { experimentsCommand } from './experiments.js';
 import { getCommand, historyCommand, rollbackCommand } from './history.js';
 import { installCommand } from './install.js';
+import { lintCommand } from './lint.js';
 import { schemaCommand } from './schema.js';
 import { secretsCommand } from './secrets.js';
 import { statusCommand } from './status.js';
@@ -19,6 +21,7 @@ import { versionCommand } from './version.js';
 export const COMMANDS: readonly (() => Command)[] = [
   installCommand,
   templateCommand,
+  lintCommand,
   diffCommand,
   statusCommand,
   uninstallCommand,
@@ -30,4 +33,5 @@ export const COMMANDS: readonly (() => Command)[] = [
   schemaCommand,
   experimentsCommand,
   versionCommand,
+  completionCommand,
 ];
