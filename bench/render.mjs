@@ -2,7 +2,8 @@
 /**
  * Render benchmark, against the built CLI (run `npm run build` first).
  *
- *   (a) whole-process wall time of `install -t` and `secrets install -t` per experiment:
+ *   (a) whole-process wall time of `install -t` per experiment (and of HEAD's lsst-prod and
+ *       atlas_testbed from the checkout in ../shared), `secrets install -t` and `template --secrets`:
  *       N runs each (default 30, round-robin), median, p90, min, CPU time and peak RSS; plus two
  *       baselines, a bare `node -e ''` and `panda-k8s --version` (start-up without rendering);
  *   (b) in-process: 1, 10 and 100 stacks rendered and serialized with different affixes in one
@@ -24,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = path.join(ROOT, 'bin', 'panda-k8s.js');
 const DIST = path.join(ROOT, 'dist');
+const HEAD_TREE = path.resolve(ROOT, '..', 'shared', 'upstream', 'head', 'tree');
 
 const args = process.argv.slice(2);
 const flag = (name, def) => {
@@ -113,7 +115,12 @@ if (!VARIANTS_ONLY) {
     { label: '--version (CLI import, no render)', argv: [BIN, '--version'] },
   ];
   for (const e of experiments) specs.push({ label: `install -t (${e[1] ?? 'none'})`, argv: [BIN, 'install', '-t', '-a', 'test-', ...e], check: yamlDocs });
-  for (const e of experiments) specs.push({ label: `secrets install -t (${e[1] ?? 'none'})`, argv: [BIN, 'secrets', 'install', '-t', '-a', 'test-', ...e], check: yamlDocs });
+  // the HEAD stacks operators run, from an upstream checkout, where one is at hand
+  if (fs.existsSync(HEAD_TREE)) {
+    for (const e of ['lsst-prod', 'atlas_testbed']) specs.push({ label: `install -t --from <HEAD checkout> -e ${e}`, argv: [BIN, 'install', '-t', '-a', 'test-', '--from', HEAD_TREE, '-e', e], check: yamlDocs });
+  }
+  specs.push({ label: 'secrets install -t', argv: [BIN, 'secrets', 'install', '-t', '-a', 'test-'], check: yamlDocs });
+  specs.push({ label: 'template --secrets (stack and Secrets, one process)', argv: [BIN, 'template', '--secrets', '-a', 'test-'], check: yamlDocs });
   processRows.push(...measureAll(specs));
 }
 

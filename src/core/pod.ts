@@ -106,7 +106,7 @@ export function podVolumes(names: SubNames, containers: readonly ContainerSpec[]
       if (!seen) {
         byName.set(name, m.volume);
         if (m.volume.template) templates.push({ name, template: m.volume.template });
-        else volumes.push({ name, ...structuredClone(m.volume.source) });
+        else volumes.push({ name, ...m.volume.source });
       } else if (seen !== m.volume && JSON.stringify([seen.source, seen.template]) !== JSON.stringify([m.volume.source, m.volume.template])) {
         throw new Error(`pod volume ${name} of ${names.fullname} is declared twice with different sources`);
       }

@@ -49,7 +49,8 @@ export function checkSelection(sel: Selection): Issue[] {
 
 /** Apply `-c`/`-d` to the values; returns the components to render, in order. */
 export function select(values: Values, sel: Selection, issues: IssueList, checkRequires = true): { order: ComponentName[]; values: Values } {
-  const v = structuredClone(values) as Values;
+  // copy on write: only the slices of disabled sub-components are copied
+  const v = { ...values } as Values;
   const order: ComponentName[] = [];
   for (const c of sel.enable && sel.enable.length ? sel.enable : COMPONENTS) {
     if ((COMPONENTS as readonly string[]).includes(c)) {
@@ -91,7 +92,8 @@ export function select(values: Values, sel: Selection, issues: IssueList, checkR
       });
       continue;
     }
-    ((v[comp.name] as Record<string, SubValues>)[sub] as SubValues).enabled = false;
+    const slice = v[comp.name] as Record<string, SubValues>;
+    (v as Record<string, unknown>)[comp.name] = { ...slice, [sub]: { ...slice[sub], enabled: false } };
   }
   // sub-components that need another one's objects (B16)
   for (const c of checkRequires ? order : []) {
