@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kube } from '../../src/cluster/kube.js';
 import { experimentComponents } from '../../src/render/values.js';
-import { affixFor, cleanupVolumes, install, installSecrets, list, namespace, provideVolumes, ROOT, liveReferenceProblems, type Recorded } from './helpers.js';
+import { affixFor, cleanupVolumes, ensureIngressClass, install, installSecrets, list, namespace, provideVolumes, ROOT, liveReferenceProblems, type Recorded } from './helpers.js';
 
 const HEAD_TREE = path.resolve(ROOT, '..', 'shared', 'upstream', 'head', 'tree');
 
@@ -25,6 +25,8 @@ describe.each([
   beforeAll(async () => {
     ({ kube, ns } = await namespace(`head-${exp.replace(/_/g, '-')}`));
     await provideVolumes(kube, opts);
+    // the testbed's UI Ingress names the class of the site's nginx controller (preflight checks it)
+    await ensureIngressClass('nginx');
     // HEAD's secrets/values.yaml and secrets/files/ of the checkout, as upstream's secrets chart takes them
     expect(await installSecrets(kube, { affix, from: HEAD_TREE, secretsValues: undefined })).toBe(0);
   });

@@ -214,3 +214,9 @@ export async function liveReferenceProblems(kube: Kube): Promise<{ problems: str
   }
   return { problems, checked };
 }
+
+/** An IngressClass as a site's ingress controller provides it (this control plane runs none). */
+export async function ensureIngressClass(name: string): Promise<void> {
+  const admin = connect({ kubeconfig: kubeconfig() });
+  await admin.apply({ apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name }, spec: { controller: `k8s.io/ingress-${name}` } });
+}
